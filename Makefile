@@ -1,0 +1,54 @@
+# PRR Assistant. `make run` starts everything; `make test` runs the whole suite.
+# Both set themselves up from a fresh clone: venv, locked packages, model, database, knowledge.
+
+PYTHON ?= $(shell command -v python3.10 2>/dev/null || echo /root/.pyenv/versions/3.10.13/bin/python)
+VENV   := .venv
+BIN    := $(VENV)/bin
+MODEL  := models/prr.tar.gz
+TRAINING_DATA := config.yml $(wildcard domain/*.yml) $(wildcard nlu/*.yml) $(wildcard data/*/*.yml)
+RASA_DATA := --domain domain --data nlu data
+
+# Quieter TensorFlow, and no SQLAlchemy 2.0 migration banner from Rasa's own tracker store.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: install run test train validate db bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@echo "==> [1/4] Python environment: creating $(VENV) with Python 3.10 and installing the locked packages (first time: about 3 minutes)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --no-input --disable-pip-version-check --quiet "pip==$$(grep '^pip==' requirements.lock | cut -d= -f3)"
+	$(BIN)/pip install --no-input --disable-pip-version-check --no-deps --progress-bar on -r requirements.lock
+	$(BIN)/pip install --no-input --disable-pip-version-check --no-deps --no-build-isolation --quiet -e .
+	$(BIN)/pip check
+	@touch $@
+
+train: $(MODEL)
+
+$(MODEL): $(TRAINING_DATA) | $(VENV)/.installed
+	@echo "==> [2/4] Training the dialogue model, because training data or config changed (about 2 minutes)"
+	$(BIN)/rasa train $(RASA_DATA) --config config.yml --fixed-model-name prr --out models
+	@touch $@
+
+validate: install
+	$(BIN)/rasa data validate $(RASA_DATA)
+
+db: install
+	@echo "==> [3/4] Database: creating or migrating, then loading the knowledge corpus"
+	$(BIN)/prr db upgrade
+	$(BIN)/prr knowledge load
+
+run: install train db
+	@echo "==> [4/4] Starting the action server and the Rasa server"
+	@scripts/run.sh
+
+test: install train
+	$(BIN)/python -m pytest
+
+bench: install db
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf models var/*.db var/*.db-* .pytest_cache

@@ -1,0 +1,79 @@
+"""Look up, list and update cases."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import channel, entity, latest_text, staff_id
+from bot.cases.commands import parse_note, parse_status_change
+from bot.cases.models import STATUSES
+from bot.cases.store import CaseError, normalise_reference
+from bot.cases.views import case_list_text, case_text
+from bot.services import case_store
+
+ASK_REFERENCE = "Which case? Give its reference, for example PRR-2026-0007."
+
+
+class ActionShowCase(Action):
+    def name(self) -> str:
+        return "action_show_case"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        reference = normalise_reference(entity(tracker, "case_ref") or latest_text(tracker))
+        if not reference:
+            dispatcher.utter_message(text=ASK_REFERENCE)
+            return []
+        case = case_store().get(reference)
+        dispatcher.utter_message(text=case_text(case) if case else f"No case {reference} was found.")
+        return []
+
+
+class ActionListCases(Action):
+    def name(self) -> str:
+        return "action_list_cases"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        dispatcher.utter_message(text=case_list_text(case_store().list_for(staff_id(tracker))))
+        return []
+
+
+class ActionChangeCaseStatus(Action):
+    def name(self) -> str:
+        return "action_change_case_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        request = parse_status_change(latest_text(tracker))
+        if not request.reference:
+            dispatcher.utter_message(text=ASK_REFERENCE + " For example: move PRR-2026-0007 to screening because identity is confirmed.")
+            return []
+        if not request.status:
+            dispatcher.utter_message(text=f"To which status? One of: {', '.join(STATUSES)}.")
+            return []
+        try:
+            case = case_store().change_status(request.reference, request.status, request.reason,
+                                              staff=staff_id(tracker), channel=channel(tracker))
+        except CaseError as error:
+            dispatcher.utter_message(text=str(error))
+            return []
+        dispatcher.utter_message(text=f"{case.reference} is now in {case.status}. Reason recorded: {request.reason}")
+        return []
+
+
+class ActionAddCaseNote(Action):
+    def name(self) -> str:
+        return "action_add_case_note"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        request = parse_note(latest_text(tracker))
+        if not request.reference:
+            dispatcher.utter_message(text=ASK_REFERENCE + " For example: add a note to PRR-2026-0007: met the family.")
+            return []
+        try:
+            case = case_store().add_note(request.reference, request.text, staff=staff_id(tracker), channel=channel(tracker))
+        except CaseError as error:
+            dispatcher.utter_message(text=str(error))
+            return []
+        dispatcher.utter_message(text=f"Note added to {case.reference} ({len(case.case_notes)} notes in all).")
+        return []

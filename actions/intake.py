@@ -1,0 +1,79 @@
+"""The intake form: validation (delegated to bot.intake.flow), the review, and saving the case."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import channel, latest_intent, latest_text, logger, staff_id
+from actions.knowledge import answer_question
+from bot.cases.store import CaseError
+from bot.intake import flow
+from bot.services import case_store
+
+FORM = "intake_form"
+
+
+def _answers(tracker: Tracker) -> dict[str, Any]:
+    return {slot: tracker.get_slot(slot) for slot in flow.SLOTS}
+
+
+class ValidateIntakeForm(Action):
+    def name(self) -> str:
+        return "validate_intake_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        answers = _answers(tracker)
+        activating = (tracker.active_loop or {}).get("name") != FORM
+        if activating:
+            # The message that started the form ("start an intake") answers no question. A draft
+            # left from before resumes at its first open question.
+            return [SlotSet("requested_slot", flow.next_step(answers))]
+        intent, confidence = latest_intent(tracker)
+        turn = flow.handle(answers, tracker.get_slot("requested_slot"), latest_text(tracker), intent, confidence)
+        if turn.knowledge_query:
+            answer_question(dispatcher, turn.knowledge_query)
+            dispatcher.utter_message(text="Back to the intake:")
+        for message in turn.messages:
+            dispatcher.utter_message(text=message)
+        return [SlotSet(k, v) for k, v in turn.updates.items()] + [SlotSet("requested_slot", turn.next_step)]
+
+
+class ActionAskIntakeReview(Action):
+    def name(self) -> str:
+        return "action_ask_intake_review"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        dispatcher.utter_message(
+            text=flow.review_text(_answers(tracker)),
+            buttons=[{"title": "confirm", "payload": "confirm"}, {"title": "cancel", "payload": "cancel"}],
+        )
+        return []
+
+
+class ActionSubmitIntake(Action):
+    """Runs when the form ends: save a confirmed intake, or acknowledge a cancelled one."""
+
+    def name(self) -> str:
+        return "action_submit_intake"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        answers = _answers(tracker)
+        clear = [SlotSet(slot, None) for slot in flow.SLOTS]
+        if answers.get(flow.OUTCOME) != "confirmed":
+            dispatcher.utter_message(text="The intake was cancelled. Nothing was saved.")
+            return clear
+        try:
+            reference = case_store().save_intake(flow.completed_answers(answers), staff=staff_id(tracker), channel=channel(tracker))
+        except (CaseError, SQLAlchemyError) as error:
+            # Keep every answer: saying "start an intake" again returns to the review.
+            logger.error("saving an intake failed: %s", type(error).__name__)
+            reason = str(error) if isinstance(error, CaseError) else "the case store is not reachable"
+            dispatcher.utter_message(text=f"The case could not be saved: {reason}. Your answers are kept; "
+                                          "say “start an intake” to return to the review and try again.")
+            return [SlotSet(flow.REVIEW, None), SlotSet(flow.OUTCOME, None)]
+        dispatcher.utter_message(text=f"Saved. The case reference is {reference}.")
+        return clear

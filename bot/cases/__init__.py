@@ -1,0 +1,1 @@
+"""The case store: cases with typed intake answers, notes and status history."""

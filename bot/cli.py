@@ -1,0 +1,129 @@
+"""`prr`: the command line for staff and operators."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+# TensorFlow is pulled in by spaCy's dependencies; its start-up chatter is noise for a CLI user.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@click.group()
+def main() -> None:
+    """PRR Assistant: knowledge search and case store from the command line."""
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", "k", default=3, show_default=True, type=click.IntRange(1, 50), help="How many hits to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def ask(question: str, k: int, as_json: bool) -> None:
+    """Search the knowledge store and print the ranked hits."""
+    from bot.knowledge.answers import DISCLAIMER
+    from bot.services import knowledge_base
+
+    result = knowledge_base().search(question, k=k)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    if not result.answered:
+        click.echo("No reliable answer in the knowledge store.")
+        if result.hits:
+            click.echo("Closest sections (below the answer threshold):")
+    for rank, hit in enumerate(result.hits, 1):
+        click.echo(f"\n{rank}. [{hit.id}] {hit.title}  (score {hit.score:.2f})")
+        click.echo(f"   Source: {hit.source}")
+        click.echo(f"   {hit.text}")
+    click.echo(f"\n{DISCLAIMER}")
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or migrate it to the newest schema."""
+    from bot.config import database_url
+    from bot.migrate import upgrade
+
+    upgrade()
+    click.echo(f"Database is at the newest schema ({_safe_url(database_url())}).")
+
+
+@main.group()
+def knowledge() -> None:
+    """The knowledge corpus."""
+
+
+@knowledge.command("load")
+@click.option("--dir", "directory", type=click.Path(exists=True, file_okay=False), help="Corpus folder (default: knowledge/).")
+def knowledge_load(directory: str | None) -> None:
+    """Load the Markdown corpus into the database (add, update, remove; safe to repeat)."""
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from bot.config import knowledge_dir
+    from bot.db import session_factory
+    from bot.knowledge.corpus import CorpusError, parse_corpus
+    from bot.knowledge.store import load_sections
+
+    try:
+        sections = parse_corpus(Path(directory) if directory else knowledge_dir())
+    except CorpusError as error:
+        raise click.ClickException(str(error)) from None
+    with tqdm(total=len(sections), desc="Loading knowledge sections", unit="section", file=sys.stderr) as bar:
+        with session_factory().begin() as session:
+            report = load_sections(session, sections, progress=lambda _id: bar.update(1))
+    click.echo(f"Knowledge: {len(report.added)} added, {len(report.updated)} updated, "
+               f"{len(report.removed)} removed, {report.unchanged} unchanged.")
+
+
+@main.group()
+def case() -> None:
+    """Cases in the case store."""
+
+
+@case.command("show")
+@click.argument("reference")
+def case_show(reference: str) -> None:
+    """Print one case with its notes and status history."""
+    from bot.cases.store import normalise_reference
+    from bot.cases.views import case_text
+    from bot.services import case_store
+
+    ref = normalise_reference(reference)
+    found = case_store().get(ref) if ref else None
+    if found is None:
+        raise click.ClickException(f"No case {reference!r} was found (references look like PRR-2026-0007).")
+    click.echo(case_text(found, max_notes=1000))
+
+
+@case.command("list")
+@click.option("--staff", help="Only cases created by this staff id.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
+def case_list(staff: str | None, limit: int) -> None:
+    """List the newest cases."""
+    from bot.services import case_store
+
+    cases = case_store().list_for(staff, limit=limit)
+    if not cases:
+        click.echo("No cases.")
+    for c in cases:
+        click.echo(f"{c.reference}\t{c.status}\t{c.created_at:%Y-%m-%d}\t{c.created_by}\t{c.intake_type}")
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    main()

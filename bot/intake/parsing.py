@@ -1,0 +1,251 @@
+"""Parse one typed answer into a clean value, or explain why it does not fit.
+
+Every parser raises InvalidAnswer with a reason and an example the staff member can copy.
+"""
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+import unicodedata
+from datetime import date
+
+import dateparser
+import pycountry
+
+
+class InvalidAnswer(ValueError):
+    def __init__(self, reason: str, example: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.example = example
+
+
+def normalise(text: str) -> str:
+    """Lowercase, unify quotes and dashes, squeeze spaces, trim end punctuation."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
+    text = " ".join(text.split()).lower()
+    return text.strip(" .!,;")
+
+
+UNKNOWN_WORDS = {"unknown", "not known", "don't know", "dont know", "do not know", "n/a", "unclear", "not sure"}
+YES_WORDS = {"yes", "y", "yeah", "yep", "true", "correct", "affirmative", "da", "ok yes", "yes it is", "yes they are", "yes, informed"}
+NO_WORDS = {"no", "n", "nope", "false", "not", "negative", "net", "no they are not", "no it is not"}
+NONE_WORDS = {"none", "no", "nothing", "nil", "n/a", "no needs", "none known", "none reported", "nothing to add", "no notes"}
+
+
+def parse_yes_no(text: str) -> bool:
+    t = normalise(text)
+    if t in YES_WORDS:
+        return True
+    if t in NO_WORDS:
+        return False
+    raise InvalidAnswer("Please answer yes or no.", "yes")
+
+
+def parse_choice(text: str, options: tuple[str, ...], synonyms: dict[str, str] | None = None) -> str:
+    """Match an answer to one fixed option: exact, synonym, unique prefix, then a close typo."""
+    t = normalise(text)
+    lookup = {o.lower(): o for o in options}
+    lookup.update({k.lower(): v for k, v in (synonyms or {}).items()})
+    if t in lookup:
+        return lookup[t]
+    prefixed = {v for k, v in lookup.items() if len(t) >= 3 and k.startswith(t)}
+    if len(prefixed) == 1:
+        return prefixed.pop()
+    close = difflib.get_close_matches(t, list(lookup), n=1, cutoff=0.8)
+    if close:
+        return lookup[close[0]]
+    raise InvalidAnswer(f"That is not one of the choices ({', '.join(options)}).", options[0])
+
+
+_NAME = re.compile(r"^[^\W\d_]+(?:(?:[ '\-]|\. ?)[^\W\d_]+)*\.?$")
+
+
+def parse_name(text: str) -> str:
+    name = " ".join(unicodedata.normalize("NFKC", text or "").replace("’", "'").split())
+    if not 2 <= len(name) <= 120:
+        raise InvalidAnswer(f"A name must be 2 to 120 characters long (this one has {len(name)}).", "Aigerim Nurlanovna Sultanova")
+    if not _NAME.match(name):
+        raise InvalidAnswer(
+            "A name may contain only letters, spaces, hyphens and apostrophes.",
+            "Aigerim Nurlanovna Sultanova",
+        )
+    return name
+
+
+def parse_free_text(text: str, *, max_chars: int, allow_none: bool, min_chars: int = 1, example: str = "") -> str:
+    value = " ".join((text or "").split())
+    if allow_none and normalise(value) in NONE_WORDS:
+        return "none"
+    if len(value) < min_chars:
+        raise InvalidAnswer(f"Please write at least {min_chars} characters.", example)
+    if len(value) > max_chars:
+        raise InvalidAnswer(
+            f"That is too long: at most {max_chars:,} characters, and this answer has {len(value):,}. "
+            "Shorten it and send it again.",
+            example,
+        )
+    return value
+
+
+_DATE_SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past", "STRICT_PARSING": False}
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})[./\-](\d{1,2})[./\-](\d{1,4})$")
+_NUMERIC_MONTH = re.compile(r"^(\d{1,2})[./\-](\d{4})$|^(\d{4})[./\-](\d{1,2})$")
+
+
+def _numeric_date(t: str) -> date | None:
+    """Handle 12.03.2009 and 2009-03-12 ourselves, so that 31.02.2020 is reported, not guessed."""
+    m = _NUMERIC_DATE.match(t)
+    if not m:
+        return None
+    a, b, c = m.groups()
+    year, month, day = (int(a), int(b), int(c)) if len(a) == 4 else (int(c), int(b), int(a))
+    if year < 1000:
+        raise InvalidAnswer("Write the year with four digits.", "12.03.2009")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidAnswer(f"{t} is not a real date (check the day and the month).", "12.03.2009") from None
+
+
+def parse_date(text: str, *, allow_month: bool, today: date | None = None) -> tuple[date, str]:
+    """A date in common written forms. Returns (date, precision) with precision 'day' or 'month'."""
+    today = today or date.today()
+    t = normalise(text)
+    if not t:
+        raise InvalidAnswer("Please give a date.", "12 March 2009")
+    example = "March 2019" if allow_month else "12 March 2009"
+    parsed = _numeric_date(t)
+    precision = "day"
+    if parsed is None:
+        month_match = _NUMERIC_MONTH.match(t)
+        if month_match and allow_month:
+            month, year = (int(month_match.group(1)), int(month_match.group(2))) if month_match.group(1) else (int(month_match.group(4)), int(month_match.group(3)))
+            if not 1 <= month <= 12:
+                raise InvalidAnswer(f"{t} has no month {month}.", example)
+            parsed, precision = date(year, month, 1), "month"
+        elif any(ch.isalpha() for ch in t):
+            full = dateparser.parse(t, settings={**_DATE_SETTINGS, "REQUIRE_PARTS": ["day", "month", "year"]})
+            if full is not None:
+                parsed = full.date()
+            elif allow_month:
+                partial = dateparser.parse(t, settings={**_DATE_SETTINGS, "REQUIRE_PARTS": ["month", "year"], "PREFER_DAY_OF_MONTH": "first"})
+                if partial is not None:
+                    parsed, precision = partial.date().replace(day=1), "month"
+    if parsed is None:
+        need = "a day, month and year" if not allow_month else "at least a month and year"
+        raise InvalidAnswer(f"I could not read “{text.strip()[:40]}” as a date with {need}.", example)
+    if parsed > today:
+        raise InvalidAnswer("That date is in the future.", example)
+    return parsed, precision
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def parse_whole_number(text: str, *, low: int, high: int, example: str, words: dict[str, int] | None = None) -> int:
+    t = normalise(text)
+    t = re.sub(r"^(about|around|approximately|approx\.?|roughly|~)\s*", "", t)
+    t = re.sub(r"\s*(years? old|years?|yrs?|y\.?o\.?|children|child|kids)$", "", t)
+    if words and t in words:
+        value = words[t]
+    elif re.fullmatch(r"\d{1,4}", t):
+        value = int(t)
+    else:
+        raise InvalidAnswer(f"Please give a whole number from {low} to {high}.", example)
+    if not low <= value <= high:
+        raise InvalidAnswer(f"The number must be from {low} to {high}.", example)
+    return value
+
+
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+NUMBER_WORDS["none"] = 0
+NUMBER_WORDS["no"] = 0
+
+_DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|half a)\s*(years?|yrs?|y|months?|mos?|m)\b")
+
+
+def parse_duration_months(text: str) -> int:
+    """'3 years', '18 months', '2 years 6 months', '1.5 years' -> months."""
+    t = normalise(text)
+    parts = _DURATION_PART.findall(t)
+    leftover = _DURATION_PART.sub("", t).replace("and", "").replace(",", "").strip()
+    if not parts or leftover:
+        raise InvalidAnswer("Please give a length of time in months or years, or say unknown.", "18 months")
+    months = 0.0
+    for amount, unit in parts:
+        amount = amount.replace(",", ".")
+        n = 0.5 if amount == "half a" else 1 if amount in ("a", "an") else NUMBER_WORDS.get(amount)
+        n = float(amount) if n is None else n
+        months += n * (12 if unit.startswith("y") else 1)
+    if not 0 <= months <= 100 * 12:
+        raise InvalidAnswer("That length of time is not plausible.", "18 months")
+    return round(months)
+
+
+COUNTRY_ALIASES = {
+    "uk": "GBR", "great britain": "GBR", "britain": "GBR", "england": "GBR", "usa": "USA", "us": "USA",
+    "america": "USA", "united states": "USA", "russia": "RUS", "syria": "SYR", "iran": "IRN",
+    "turkey": "TUR", "kazakstan": "KAZ", "qazaqstan": "KAZ", "kirghizia": "KGZ", "kyrgyz republic": "KGZ",
+    "moldova": "MDA", "bolivia": "BOL", "venezuela": "VEN", "tanzania": "TZA", "vietnam": "VNM",
+    "south korea": "KOR", "north korea": "PRK", "korea": "KOR", "laos": "LAO", "czechia": "CZE",
+    "holland": "NLD", "the netherlands": "NLD", "palestine": "PSE", "kosovo": "XKX",
+}
+NATIONALITY_WORDS = {"unknown": "unknown", "stateless": "stateless", "no nationality": "stateless", "none": "stateless"}
+
+
+def _country_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                names[value.lower()] = c.alpha_3
+    names.update(COUNTRY_ALIASES)
+    return names
+
+
+_COUNTRIES: dict[str, str] | None = None
+
+
+def parse_nationality(text: str) -> str:
+    """A country name, alternative name or ISO 3166 code (typos accepted) -> alpha-3 code."""
+    global _COUNTRIES
+    if _COUNTRIES is None:
+        _COUNTRIES = _country_names()
+    t = normalise(text)
+    if t in UNKNOWN_WORDS:
+        return "unknown"
+    if t in NATIONALITY_WORDS:
+        return NATIONALITY_WORDS[t]
+    if len(t) in (2, 3) and t.isalpha():
+        found = pycountry.countries.get(alpha_2=t.upper()) if len(t) == 2 else pycountry.countries.get(alpha_3=t.upper())
+        if found:
+            return found.alpha_3
+    if t in _COUNTRIES:
+        return _COUNTRIES[t]
+    demonyms = {"kazakh": "KAZ", "uzbek": "UZB", "kyrgyz": "KGZ", "tajik": "TJK", "turkmen": "TKM", "russian": "RUS", "syrian": "SYR", "iraqi": "IRQ", "turkish": "TUR", "afghan": "AFG"}
+    if t in demonyms:
+        return demonyms[t]
+    close = difflib.get_close_matches(t, list(_COUNTRIES), n=1, cutoff=0.8)
+    if close:
+        return _COUNTRIES[close[0]]
+    raise InvalidAnswer("I could not match that to a country. Give a country name or ISO code, or say unknown or stateless.", "Kazakhstan")
+
+
+def country_name(code: str) -> str:
+    if code in ("unknown", "stateless"):
+        return code
+    if code == "XKX":
+        return "Kosovo"
+    c = pycountry.countries.get(alpha_3=code)
+    return getattr(c, "common_name", None) or c.name if c else code
+
+
+def month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])

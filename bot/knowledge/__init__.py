@@ -1,0 +1,1 @@
+"""The local knowledge store: corpus parsing, loading into SQL, ranked search."""

@@ -1,0 +1,152 @@
+"""The knowledge sections in SQL, loading the corpus, and the search service."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Column, DateTime, String, Text, func, select
+from sqlalchemy.orm import Session
+
+from bot.db import Base
+from bot.knowledge import analyzer
+from bot.knowledge.corpus import Section, parse_corpus
+from bot.knowledge.ranking import Bm25Index, IndexedSection, is_reliable
+
+
+class KnowledgeSection(Base):
+    __tablename__ = "knowledge_sections"
+
+    id = Column(String(80), primary_key=True)
+    title = Column(String(300), nullable=False)
+    source = Column(String(500), nullable=False)
+    tags = Column(Text, nullable=False)  # comma-separated, as written in the corpus
+    topic = Column(String(120), nullable=False)
+    text = Column(Text, nullable=False)
+    content_hash = Column(String(64), nullable=False)
+    # Analysed terms are stored so that starting a server does not re-run spaCy on the corpus.
+    text_terms = Column(Text, nullable=False)
+    title_terms = Column(Text, nullable=False)
+    tag_terms = Column(Text, nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+@dataclass
+class LoadReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def load_sections(session: Session, sections: list[Section], progress=None) -> LoadReport:
+    """Bring the table in line with the corpus: add, update changed, remove deleted. Idempotent."""
+    report = LoadReport()
+    existing = {row.id: row for row in session.execute(select(KnowledgeSection)).scalars()}
+    now = datetime.now(timezone.utc)
+    for section in sections:
+        row = existing.pop(section.id, None)
+        if row is not None and row.content_hash == section.content_hash:
+            report.unchanged += 1
+        else:
+            if row is None:
+                row = KnowledgeSection(id=section.id)
+                session.add(row)
+                report.added.append(section.id)
+            else:
+                report.updated.append(section.id)
+            row.title, row.source, row.topic, row.text = section.title, section.source, section.topic, section.text
+            row.tags = ", ".join(section.tags)
+            row.content_hash = section.content_hash
+            row.text_terms = " ".join(analyzer.terms(section.text))
+            row.title_terms = " ".join(analyzer.terms(section.title))
+            row.tag_terms = " ".join(analyzer.terms(" ".join(section.tags)))
+            row.updated_at = now
+        if progress:
+            progress(section.id)
+    for stale in existing.values():
+        session.delete(stale)
+        report.removed.append(stale.id)
+    return report
+
+
+def load_corpus(session: Session, directory: Path, progress=None) -> LoadReport:
+    return load_sections(session, parse_corpus(directory), progress)
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    source: str
+    score: float
+    text: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    answered: bool
+    hits: list[Hit]
+
+    def as_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "answered": self.answered,
+            "hits": [h.__dict__ for h in self.hits],
+        }
+
+
+class KnowledgeBase:
+    """Ranked search over the sections in the database.
+
+    The in-memory index is rebuilt only when the table changes (checked with one cheap query),
+    so a long-running action server picks up `prr knowledge load` without a restart.
+    """
+
+    def __init__(self, session_factory):
+        self._session_factory = session_factory
+        self._lock = threading.Lock()
+        self._version = None
+        self._index: Bm25Index | None = None
+        self._rows: dict[str, KnowledgeSection] = {}
+
+    def _refresh(self, session: Session) -> None:
+        version = session.execute(
+            select(func.count(KnowledgeSection.id), func.max(KnowledgeSection.updated_at))
+        ).one()
+        version = tuple(version)
+        if version == self._version and self._index is not None:
+            return
+        rows = list(session.execute(select(KnowledgeSection).order_by(KnowledgeSection.id)).scalars())
+        self._rows = {r.id: r for r in rows}
+        self._index = Bm25Index([
+            IndexedSection(r.id, {"text": r.text_terms.split(), "title": r.title_terms.split(), "tags": r.tag_terms.split()})
+            for r in rows
+        ])
+        self._version = version
+
+    def search(self, query: str, k: int = 3) -> SearchResult:
+        query = (query or "").strip()
+        terms = analyzer.query_terms(query)
+        with self._lock, self._session_factory() as session:
+            self._refresh(session)
+            ranked = self._index.rank(terms, k=max(1, k))
+            hits = [self._hit(r.id, r.score) for r in ranked]
+        answered = is_reliable(ranked[0] if ranked else None)
+        return SearchResult(query=query, answered=answered, hits=hits)
+
+    def section(self, section_id: str) -> Hit | None:
+        with self._lock, self._session_factory() as session:
+            self._refresh(session)
+            return self._hit(section_id, 0.0) if section_id in self._rows else None
+
+    def topics(self) -> list[str]:
+        with self._lock, self._session_factory() as session:
+            self._refresh(session)
+            return sorted({r.topic for r in self._rows.values()})
+
+    def _hit(self, section_id: str, score: float) -> Hit:
+        r = self._rows[section_id]
+        return Hit(id=r.id, title=r.title, source=r.source, score=score, text=r.text)

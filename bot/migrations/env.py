@@ -1,0 +1,30 @@
+"""Alembic environment: migrates whatever database DATABASE_URL (or -x url=) names."""
+from alembic import context
+
+from bot.cases import models as _cases  # noqa: F401  (registers the tables)
+from bot.db import Base, make_engine
+from bot.knowledge import store as _knowledge  # noqa: F401
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or None
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connectable = make_engine(url)
+    with connectable.connect() as connection:
+        # Batch mode lets later migrations alter columns on SQLite too.
+        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,60 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL database, migrated with Alembic."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.db import session_factory
+from bot.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = os.environ.get("PRR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'prr.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throw-away database on the machine's PostgreSQL, migrated to the newest schema."""
+    name = f"prr_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    yield url
+    from bot.db import engine_for
+
+    engine_for(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Run a test once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'prr.db'}"
+        upgrade(url)
+        return url
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url, future=True)
+    with engine.begin() as conn:  # each test starts from empty tables
+        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, knowledge_sections"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def sessions(db_url):
+    return session_factory(db_url)
