@@ -118,6 +118,40 @@ def case_list(staff: str | None, limit: int) -> None:
         click.echo(f"{c.reference}\t{c.status}\t{c.created_at:%Y-%m-%d}\t{c.created_by}\t{c.intake_type}")
 
 
+@main.command()
+@click.option("--url", default="http://127.0.0.1:5005", show_default=True, help="The Rasa server.")
+@click.option("--sender", default=lambda: os.environ.get("USER", "staff"), show_default="$USER", help="Your staff id.")
+def shell(url: str, sender: str) -> None:
+    """Chat with the running assistant in this terminal (type a button's number to press it)."""
+    import requests
+
+    click.echo(f"Talking to {url} as {sender!r}. Ctrl-D or /quit to leave.")
+    buttons: list[dict] = []
+    while True:
+        try:
+            text = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        if text.strip() == "/quit":
+            return
+        if text.strip().isdigit() and 1 <= int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            reply = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+            reply.raise_for_status()
+        except requests.RequestException as error:
+            click.echo(f"bot> The assistant is unreachable ({type(error).__name__}); your progress is kept on the server.")
+            continue
+        buttons = []
+        for message in reply.json():
+            if message.get("text"):
+                click.echo("bot> " + message["text"].replace("\n", "\n     "))
+            for button in message.get("buttons") or []:
+                buttons.append(button)
+                click.echo(f"     [{len(buttons)}] {button['title']}")
+
+
 def _safe_url(url: str) -> str:
     """A database URL without its password, for messages."""
     from sqlalchemy.engine import make_url

@@ -1,4 +1,4 @@
-"""Shared service objects for one process, built once from DATABASE_URL."""
+"""Shared service objects for one process, one per DATABASE_URL."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -9,11 +9,19 @@ from bot.db import session_factory
 from bot.knowledge.store import KnowledgeBase
 
 
-@lru_cache(maxsize=4)
-def knowledge_base(url: str | None = None) -> KnowledgeBase:
-    return KnowledgeBase(session_factory(url or database_url()))
+def knowledge_base() -> KnowledgeBase:
+    return _knowledge_base(database_url())
 
 
-@lru_cache(maxsize=4)
-def case_store(url: str | None = None) -> CaseStore:
-    return CaseStore(session_factory(url or database_url()))
+def case_store() -> CaseStore:
+    return _case_store(database_url())
+
+
+@lru_cache(maxsize=8)
+def _knowledge_base(url: str) -> KnowledgeBase:
+    return KnowledgeBase(session_factory(url))
+
+
+@lru_cache(maxsize=8)
+def _case_store(url: str) -> CaseStore:
+    return CaseStore(session_factory(url))

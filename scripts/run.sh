@@ -34,8 +34,7 @@ PRR Assistant is running.
   Action server:                         http://127.0.0.1:5055
 
 Talk to it:
-  in a terminal:  .venv/bin/rasa shell --endpoints endpoints.yml -m models/prr.tar.gz
-                  (or, without a second model load:  curl as below)
+  in a terminal:  .venv/bin/prr shell --sender your-staff-id
   over REST:      curl -s http://127.0.0.1:5005/webhooks/rest/webhook \\
                     -H 'Content-Type: application/json' \\
                     -d '{"sender": "your-staff-id", "message": "what does resolution 2396 require?"}'

@@ -1,0 +1,130 @@
+"""Each custom action with real rasa_sdk trackers and dispatchers, against a real database."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cases import ActionAddCaseNote, ActionChangeCaseStatus, ActionListCases, ActionShowCase
+from actions.fallback import ActionDefaultAskAffirmation
+from actions.intake import ActionAskIntakeReview, ActionSubmitIntake, ValidateIntakeForm
+from actions.knowledge import ActionAnswerKnowledge
+from bot.db import session_factory
+from bot.intake import flow
+from bot.knowledge.store import load_corpus
+from tests.conftest import ROOT
+from tests.test_case_store import ADULT
+
+
+@pytest.fixture(autouse=True)
+def database(sqlite_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    with session_factory(sqlite_url).begin() as session:
+        load_corpus(session, ROOT / "knowledge")
+    return sqlite_url
+
+
+def tracker(text="", intent=None, confidence=0.95, slots=None, entities=(), sender="staff-1", active_loop=None):
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": list(entities),
+              "intent_ranking": [{"name": intent, "confidence": confidence}] if intent else []}
+    events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
+    return Tracker(sender, dict(slots or {}), latest, events, False, None,
+                   {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+def run(action, t):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def texts(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def test_knowledge_answer_cites_its_source_and_offers_more():
+    messages, _ = run(ActionAnswerKnowledge(), tracker("what does resolution 2396 require?", "ask_knowledge"))
+    assert "Source: Security Council resolution 2396 (2017)" in texts(messages)
+    assert messages[0]["buttons"]
+
+
+def test_knowledge_abstains_and_lists_topics():
+    messages, _ = run(ActionAnswerKnowledge(), tracker("how do I bake bread", "ask_knowledge"))
+    assert "no reliable answer" in texts(messages) and "Children and juvenile justice" in texts(messages)
+
+
+def test_a_related_button_opens_that_section():
+    t = tracker('/ask_knowledge{"section_id": "risk-erg22"}', "ask_knowledge",
+                entities=[{"entity": "section_id", "value": "risk-erg22"}])
+    messages, _ = run(ActionAnswerKnowledge(), t)
+    assert "ERG22+" in texts(messages)
+
+
+def test_validator_starts_at_the_first_question_and_ignores_the_start_message():
+    _, slots = run(ValidateIntakeForm(), tracker("start an intake", "start_intake"))
+    assert slots == {"requested_slot": "intake_type"}
+
+
+def test_validator_rejects_a_bad_date_and_keeps_earlier_answers():
+    t = tracker("31.02.2020", "inform", slots={"intake_type": "other", "full_name": "Amina Bekova",
+                                                "date_of_birth": "31.02.2020", "requested_slot": "date_of_birth"},
+                active_loop="intake_form")
+    messages, slots = run(ValidateIntakeForm(), t)
+    assert "not a real date" in texts(messages)
+    assert slots == {"date_of_birth": None, "requested_slot": "date_of_birth"}
+
+
+def test_validator_answers_a_question_then_repeats_the_pending_one():
+    t = tracker("what is VERA-2R?", "ask_knowledge", slots={"requested_slot": "sex", "sex": "what is VERA-2R?"},
+                active_loop="intake_form")
+    messages, slots = run(ValidateIntakeForm(), t)
+    assert "Source:" in texts(messages) and "Back to the intake" in texts(messages)
+    assert slots["requested_slot"] == "sex" and slots["sex"] is None
+
+
+def test_review_shows_every_answer():
+    messages, _ = run(ActionAskIntakeReview(), tracker(slots=ADULT))
+    assert "Full name: Aigerim Sultanova" in texts(messages) and "Nationality: Kazakhstan" in texts(messages)
+
+
+def test_submit_saves_a_confirmed_intake_and_clears_the_slots(database):
+    slots = {**ADULT, "referrals_more": "done", flow.REVIEW: "confirmed", flow.OUTCOME: "confirmed"}
+    messages, events = run(ActionSubmitIntake(), tracker(slots=slots))
+    assert "PRR-" in texts(messages)
+    assert set(events) == set(flow.SLOTS) and all(v is None for v in events.values())
+    messages, _ = run(ActionListCases(), tracker("list my cases", "list_cases"))
+    assert "Aigerim Sultanova" in texts(messages)
+    messages, _ = run(ActionListCases(), tracker("list my cases", "list_cases", sender="someone-else"))
+    assert "no cases yet" in texts(messages)
+
+
+def test_submit_after_cancel_saves_nothing():
+    messages, events = run(ActionSubmitIntake(), tracker(slots={**ADULT, flow.OUTCOME: "cancelled"}))
+    assert "cancelled" in texts(messages) and all(v is None for v in events.values())
+
+
+def test_case_actions_show_move_and_note(database):
+    run(ActionSubmitIntake(), tracker(slots={**ADULT, flow.OUTCOME: "confirmed"}))
+    ref = "PRR-" + __import__("datetime").date.today().strftime("%Y") + "-0001"
+    messages, _ = run(ActionShowCase(), tracker(f"show case {ref}", "show_case", entities=[{"entity": "case_ref", "value": ref}]))
+    assert ref in texts(messages) and "status: intake" in texts(messages)
+    messages, _ = run(ActionChangeCaseStatus(), tracker(f"move {ref} to screening because identity confirmed", "change_case_status"))
+    assert "now in screening" in texts(messages)
+    messages, _ = run(ActionChangeCaseStatus(), tracker(f"move {ref} to closed because done", "change_case_status"))
+    assert "can move to prosecution or rehabilitation" in texts(messages)
+    messages, _ = run(ActionAddCaseNote(), tracker(f"add a note to {ref}: met the family", "add_case_note"))
+    assert "Note added" in texts(messages)
+    messages, _ = run(ActionShowCase(), tracker(f"show case {ref}", "show_case"))
+    assert "met the family" in texts(messages) and "identity confirmed" in texts(messages)
+    messages, _ = run(ActionShowCase(), tracker("show case PRR-1999-0001", "show_case"))
+    assert "No case PRR-1999-0001" in texts(messages)
+    messages, _ = run(ActionShowCase(), tracker("show a case", "show_case"))
+    assert "Which case?" in texts(messages)
+
+
+def test_fallback_asks_in_plain_words():
+    messages, _ = run(ActionDefaultAskAffirmation(), tracker("vera thing", "ask_knowledge", 0.3))
+    assert "a question about PRR procedures" in texts(messages)
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_knowledge", "/out_of_scope"]
