@@ -1,7 +1,6 @@
 # PRR Assistant. `make run` starts everything; `make test` runs the whole suite.
 # Both set themselves up from a fresh clone: venv, locked packages, model, database, knowledge.
 
-PYTHON ?= $(shell command -v python3.10 2>/dev/null || echo /root/.pyenv/versions/3.10.13/bin/python)
 VENV   := .venv
 BIN    := $(VENV)/bin
 MODEL  := models/prr.tar.gz
@@ -18,7 +17,7 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@echo "==> [1/4] Python environment: creating $(VENV) with Python 3.10 and installing the locked packages (first time: about 3 minutes)"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || "$$(scripts/find-python310.sh)" -m venv $(VENV)
 	$(BIN)/python -m pip install --no-input --disable-pip-version-check --quiet "pip==$$(grep '^pip==' requirements.lock | cut -d= -f3)"
 	$(BIN)/pip install --no-input --disable-pip-version-check --no-deps --progress-bar on -r requirements.lock
 	$(BIN)/pip install --no-input --disable-pip-version-check --no-deps --no-build-isolation --quiet -e .
