@@ -135,6 +135,13 @@ def test_greeting_help_and_bot_question(servers):
     assert "I am a bot" in joined(servers.say("reader-3", "are you a bot?"))
 
 
+@pytest.mark.parametrize("nasty", ["", "x" * 10000, "😀😀😀", "'; DROP TABLE cases; --", "asdkjh qwpoeiru zxmcnv"])
+def test_bad_input_outside_an_interview_gets_a_reply_and_no_error(servers, nasty):
+    reply = servers.say("reader-5", nasty)
+    assert joined(reply).strip()
+    assert "PRR Assistant" in joined(servers.say("reader-5", "hello"))  # the conversation still works
+
+
 ADULT_INTAKE = [
     # (what the staff member sends, text expected in the reply); "@title" presses that button
     ("start an intake", "What kind of intake"),
