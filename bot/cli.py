@@ -152,6 +152,79 @@ def shell(url: str, sender: str) -> None:
                 click.echo(f"     [{len(buttons)}] {button['title']}")
 
 
+@main.group()
+def staff() -> None:
+    """Registered staff: who may use the assistant."""
+
+
+@staff.command("add")
+@click.option("--name", required=True, help="A short unique name, e.g. a.sultanova.")
+@click.option("--role", required=True, type=click.Choice(["intake", "case_manager", "supervisor", "admin"]))
+@click.option("--telegram-id", type=int, help="The person's numeric Telegram user id.")
+def staff_add(name: str, role: str, telegram_id: int | None) -> None:
+    """Register a staff member."""
+    from bot.services import staff_store
+    from bot.staff.store import StaffError
+
+    try:
+        member = staff_store().add(name, role, telegram_id)
+    except StaffError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Added {member.name} ({member.role}), staff id {member.id}.")
+
+
+@staff.command("list")
+def staff_list() -> None:
+    """List staff members."""
+    from bot.services import staff_store
+
+    members = staff_store().list()
+    if not members:
+        click.echo("No staff registered. Add one with: prr staff add --name NAME --role intake --telegram-id ID")
+    for m in members:
+        click.echo(f"{m.id}\t{m.name}\t{m.role}\t{'active' if m.active else 'disabled'}\ttelegram:{m.telegram_id or '-'}")
+
+
+@staff.command("disable")
+@click.argument("name")
+def staff_disable(name: str) -> None:
+    """Disable a staff member: they can no longer reach the assistant."""
+    from bot.services import staff_store
+    from bot.staff.store import StaffError
+
+    try:
+        staff_store().disable(name)
+    except StaffError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Disabled {name}.")
+
+
+@main.command()
+@click.option("--webhook", "webhook_url", help="Receive updates by webhook at this public URL (default: long polling).")
+@click.option("--listen", default="127.0.0.1:8443", show_default=True, help="Where the webhook server listens.")
+@click.option("--rasa-url", default="http://127.0.0.1:5005", show_default=True)
+@click.option("--base-url", envvar="TELEGRAM_API_BASE_URL", help="Bot API base URL (a local Bot API server).")
+def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str | None) -> None:
+    """Run the Telegram bridge. The bot token comes from TELEGRAM_BOT_TOKEN."""
+    import asyncio
+    import logging
+
+    from bot.channels.telegram import serve
+    from bot.secrets import bridge_token
+    from bot.services import staff_store
+
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise click.ClickException("Set TELEGRAM_BOT_TOKEN to the bot's token (from @BotFather).")
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.ClickException("--listen takes HOST:PORT, for example 127.0.0.1:8443")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines would print the token in URLs
+    asyncio.run(serve(token, rasa_url, bridge_token(), staff_store(), base_url=base_url,
+                      webhook_url=webhook_url, listen=(host, int(port))))
+
+
 def _safe_url(url: str) -> str:
     """A database URL without its password, for messages."""
     from sqlalchemy.engine import make_url

@@ -7,6 +7,7 @@ from bot.cases.store import CaseStore
 from bot.config import database_url
 from bot.db import session_factory
 from bot.knowledge.store import KnowledgeBase
+from bot.staff.store import StaffStore
 
 
 def knowledge_base() -> KnowledgeBase:
@@ -17,6 +18,10 @@ def case_store() -> CaseStore:
     return _case_store(database_url())
 
 
+def staff_store() -> StaffStore:
+    return _staff_store(database_url())
+
+
 @lru_cache(maxsize=8)
 def _knowledge_base(url: str) -> KnowledgeBase:
     return KnowledgeBase(session_factory(url))
@@ -25,3 +30,8 @@ def _knowledge_base(url: str) -> KnowledgeBase:
 @lru_cache(maxsize=8)
 def _case_store(url: str) -> CaseStore:
     return CaseStore(session_factory(url))
+
+
+@lru_cache(maxsize=8)
+def _staff_store(url: str) -> StaffStore:
+    return StaffStore(session_factory(url))

@@ -10,12 +10,17 @@ actions_pid=$!
 "$BIN/rasa" run --enable-api -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
   --endpoints endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &
 rasa_pid=$!
+telegram_pid=""
+if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
+  "$BIN/prr" telegram --rasa-url http://127.0.0.1:5005 >var/log/telegram.log 2>&1 &
+  telegram_pid=$!
+fi
 
 stop() {
   trap - INT TERM EXIT
   echo; echo "Stopping the servers ..."
-  kill "$rasa_pid" "$actions_pid" 2>/dev/null
-  wait "$rasa_pid" "$actions_pid" 2>/dev/null
+  kill $telegram_pid "$rasa_pid" "$actions_pid" 2>/dev/null
+  wait $telegram_pid "$rasa_pid" "$actions_pid" 2>/dev/null
   echo "Stopped."
   exit 0
 }
@@ -39,6 +44,12 @@ Talk to it:
                     -H 'Content-Type: application/json' \\
                     -d '{"sender": "your-staff-id", "message": "what does resolution 2396 require?"}'
 
-Press Ctrl-C to stop both servers.
 MSG
+if [ -n "$telegram_pid" ]; then
+  echo "  Telegram bridge:                       running (long polling; logs: var/log/telegram.log)"
+else
+  echo "  Telegram bridge:                       off (set TELEGRAM_BOT_TOKEN to start it)"
+fi
+echo
+echo "Press Ctrl-C to stop."
 wait "$rasa_pid"

@@ -50,7 +50,7 @@ def db_url(request, tmp_path):
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url, future=True)
     with engine.begin() as conn:  # each test starts from empty tables
-        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, knowledge_sections"))
+        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, knowledge_sections, staff, access_refusals"))
     engine.dispose()
     return url
 

@@ -1,106 +1,18 @@
 """The real Rasa server and action server on free ports, driven over the REST webhook."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
-from datetime import date
-from pathlib import Path
-
 import pytest
-import requests
 from sqlalchemy import create_engine, text
 
-from bot.db import session_factory
-from bot.knowledge.store import load_corpus
-from bot.migrate import upgrade
-from tests.conftest import ROOT
+from tests.servers import running_servers
 
 pytestmark = pytest.mark.servers
-BIN = ROOT / ".venv" / "bin"
-START_TIMEOUT = 240
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {START_TIMEOUT}s:\n{log.read_text()[-3000:]}")
-
-
-class Servers:
-    def __init__(self, workdir: Path):
-        self.workdir = workdir
-        self.db_url = f"sqlite:///{workdir / 'prr.db'}"
-        self.actions_port, self.rasa_port = free_port(), free_port()
-        self.env = {**os.environ, "DATABASE_URL": self.db_url, "TF_CPP_MIN_LOG_LEVEL": "3",
-                    "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
-        (workdir / "endpoints.yml").write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n")
-        self.actions = self.rasa = None
-
-    def start_actions(self):
-        log = self.workdir / "actions.log"
-        self.actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port",
-                                         str(self.actions_port)], cwd=ROOT, env=self.env,
-                                        stdout=log.open("w"), stderr=subprocess.STDOUT)
-        wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", self.actions, log)
-
-    def start_rasa(self):
-        log = self.workdir / "rasa.log"
-        self.rasa = subprocess.Popen([str(BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "--port",
-                                      str(self.rasa_port), "-m", str(ROOT / "models" / "prr.tar.gz"),
-                                      "--endpoints", str(self.workdir / "endpoints.yml"),
-                                      "--credentials", str(ROOT / "credentials.yml")],
-                                     cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        wait_until_up(f"http://127.0.0.1:{self.rasa_port}/status", self.rasa, log)
-
-    @staticmethod
-    def stop(proc):
-        if proc and proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-    def say(self, sender: str, message: str) -> list[dict]:
-        reply = requests.post(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook",
-                              json={"sender": sender, "message": message}, timeout=60)
-        reply.raise_for_status()
-        return reply.json()
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    s = Servers(tmp_path_factory.mktemp("servers"))
-    upgrade(s.db_url)
-    with session_factory(s.db_url).begin() as session:
-        load_corpus(session, ROOT / "knowledge")
-    try:
-        s.start_actions()
-        s.start_rasa()
-        yield s
-    finally:
-        s.stop(s.rasa)
-        s.stop(s.actions)
+    with running_servers(tmp_path_factory.mktemp("servers")) as servers:
+        yield servers
 
 
 def joined(messages: list[dict]) -> str:

@@ -1,0 +1,31 @@
+"""Secrets kept outside the repository and the database.
+
+The bridge token lets channel bridges (Telegram, web) hand messages to Rasa with the staff
+member's id already checked; it comes from PRR_BRIDGE_TOKEN or a 0600 file under var/keys/.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+
+
+def keys_dir() -> Path:
+    return Path(os.environ.get("PRR_KEYS_DIR", PROJECT_ROOT / "var" / "keys"))
+
+
+def bridge_token() -> str:
+    token = os.environ.get("PRR_BRIDGE_TOKEN")
+    if token:
+        return token
+    path = keys_dir() / "bridge.token"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:  # O_EXCL: when two processes start at once, one creates the file and both read it
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    except FileExistsError:
+        pass
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Registered staff: who may talk to the assistant, through which channel accounts."""

@@ -1,0 +1,36 @@
+"""SQL tables for staff and refused access attempts."""
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, String
+
+from bot.db import Base
+
+ROLES = ("intake", "case_manager", "supervisor", "admin")
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(80), nullable=False, unique=True)
+    role = Column(String(20), nullable=False)
+    telegram_id = Column(BigInteger, unique=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+    @property
+    def sender_id(self) -> str:
+        """The Rasa conversation id of this staff member, the same on every channel."""
+        return str(self.id)
+
+
+class AccessRefusal(Base):
+    """Someone who is not registered (or is disabled) tried to talk to the assistant."""
+
+    __tablename__ = "access_refusals"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(40), nullable=False)
+    external_id = Column(String(80), nullable=False)  # e.g. the Telegram user id
+    display_name = Column(String(200))
+    at = Column(DateTime(timezone=True), nullable=False)
