@@ -6,7 +6,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import channel, entity, latest_text, staff_id
+from actions.common import actor, channel, entity, latest_text
+from bot.cases.access import NotPermitted
 from bot.cases.commands import parse_note, parse_status_change
 from bot.cases.models import STATUSES
 from bot.cases.store import CaseError, normalise_reference
@@ -25,8 +26,12 @@ class ActionShowCase(Action):
         if not reference:
             dispatcher.utter_message(text=ASK_REFERENCE)
             return []
-        case = case_store().get(reference)
-        dispatcher.utter_message(text=case_text(case) if case else f"No case {reference} was found.")
+        try:
+            case = case_store().get(reference, actor=actor(tracker), channel=channel(tracker))
+        except NotPermitted as refusal:
+            dispatcher.utter_message(text=str(refusal))
+            return []
+        dispatcher.utter_message(text=case_text(case))
         return []
 
 
@@ -35,7 +40,12 @@ class ActionListCases(Action):
         return "action_list_cases"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        dispatcher.utter_message(text=case_list_text(case_store().list_for(staff_id(tracker))))
+        try:
+            cases = case_store().list_for(actor=actor(tracker), channel=channel(tracker))
+        except NotPermitted as refusal:
+            dispatcher.utter_message(text=str(refusal))
+            return []
+        dispatcher.utter_message(text=case_list_text(cases))
         return []
 
 
@@ -53,8 +63,8 @@ class ActionChangeCaseStatus(Action):
             return []
         try:
             case = case_store().change_status(request.reference, request.status, request.reason,
-                                              staff=staff_id(tracker), channel=channel(tracker))
-        except CaseError as error:
+                                              actor=actor(tracker), channel=channel(tracker))
+        except (CaseError, NotPermitted) as error:
             dispatcher.utter_message(text=str(error))
             return []
         dispatcher.utter_message(text=f"{case.reference} is now in {case.status}. Reason recorded: {request.reason}")
@@ -71,8 +81,8 @@ class ActionAddCaseNote(Action):
             dispatcher.utter_message(text=ASK_REFERENCE + " For example: add a note to PRR-2026-0007: met the family.")
             return []
         try:
-            case = case_store().add_note(request.reference, request.text, staff=staff_id(tracker), channel=channel(tracker))
-        except CaseError as error:
+            case = case_store().add_note(request.reference, request.text, actor=actor(tracker), channel=channel(tracker))
+        except (CaseError, NotPermitted) as error:
             dispatcher.utter_message(text=str(error))
             return []
         dispatcher.utter_message(text=f"Note added to {case.reference} ({len(case.case_notes)} notes in all).")

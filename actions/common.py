@@ -16,6 +16,13 @@ def staff_id(tracker: Tracker) -> str:
     return tracker.sender_id
 
 
+def actor(tracker: Tracker):
+    """The staff member behind this conversation, or None when the sender is not active staff."""
+    from bot.services import staff_store
+
+    return staff_store().actor(staff_id(tracker))
+
+
 def channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
@@ -27,6 +34,14 @@ def latest_text(tracker: Tracker) -> str:
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     intent = tracker.latest_message.get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def intake_started_at(tracker: Tracker) -> float | None:
+    """When the current interview began: the latest activation of the intake form."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == "intake_form":
+            return event.get("timestamp")
+    return None
 
 
 def entity(tracker: Tracker, name: str) -> str | None:

@@ -1,6 +1,7 @@
 """The intake form: validation (delegated to bot.intake.flow), the review, and saving the case."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -8,14 +9,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import channel, latest_intent, latest_text, logger, staff_id
+from actions.common import actor, channel, intake_started_at, latest_intent, latest_text, logger, staff_id
 from actions.knowledge import answer_question
+from bot import conversations
+from bot.cases.access import NotPermitted
 from bot.cases.store import CaseError
+from bot.db import engine_for
+from bot.config import database_url
 from bot.intake import flow
 from bot.services import case_store
-
-FORM = "intake_form"
-
 
 def _answers(tracker: Tracker) -> dict[str, Any]:
     return {slot: tracker.get_slot(slot) for slot in flow.SLOTS}
@@ -27,8 +29,14 @@ class ValidateIntakeForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         answers = _answers(tracker)
-        activating = (tracker.active_loop or {}).get("name") != FORM
-        if activating:
+        # While the form runs, a question is always pending; none pending means it is just starting
+        # (Rasa has already marked the form active when it asks us at activation).
+        if tracker.get_slot("requested_slot") is None:
+            try:
+                case_store().check_may_create(actor=actor(tracker), channel=channel(tracker))
+            except NotPermitted as refusal:
+                dispatcher.utter_message(text=str(refusal))
+                return [SlotSet(flow.OUTCOME, "refused"), SlotSet("requested_slot", None)]
             # The message that started the form ("start an intake") answers no question. A draft
             # left from before resumes at its first open question.
             return [SlotSet("requested_slot", flow.next_step(answers))]
@@ -63,11 +71,21 @@ class ActionSubmitIntake(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         answers = _answers(tracker)
         clear = [SlotSet(slot, None) for slot in flow.SLOTS]
-        if answers.get(flow.OUTCOME) != "confirmed":
+        started = intake_started_at(tracker)
+        outcome = answers.get(flow.OUTCOME)
+        if outcome == "refused":
+            return clear
+        if outcome != "confirmed":
+            _forget_interview(tracker, started)
             dispatcher.utter_message(text="The intake was cancelled. Nothing was saved.")
             return clear
         try:
-            reference = case_store().save_intake(flow.completed_answers(answers), staff=staff_id(tracker), channel=channel(tracker))
+            reference = case_store().save_intake(
+                flow.completed_answers(answers), actor=actor(tracker), channel=channel(tracker),
+                intake_started_at=datetime.fromtimestamp(started, timezone.utc) if started else None)
+        except NotPermitted as refusal:
+            dispatcher.utter_message(text=str(refusal))
+            return clear
         except (CaseError, SQLAlchemyError) as error:
             # Keep every answer: saying "start an intake" again returns to the review.
             logger.error("saving an intake failed: %s", type(error).__name__)
@@ -75,5 +93,16 @@ class ActionSubmitIntake(Action):
             dispatcher.utter_message(text=f"The case could not be saved: {reason}. Your answers are kept; "
                                           "say “start an intake” to return to the review and try again.")
             return [SlotSet(flow.REVIEW, None), SlotSet(flow.OUTCOME, None)]
+        _forget_interview(tracker, started)
         dispatcher.utter_message(text=f"Saved. The case reference is {reference}.")
         return clear
+
+
+def _forget_interview(tracker: Tracker, started: float | None) -> None:
+    """Blank the interview's messages and answers in the stored conversation."""
+    if started is None:
+        return
+    try:
+        conversations.redact(engine_for(database_url()), staff_id(tracker), started)
+    except SQLAlchemyError as error:
+        logger.error("could not redact the interview from the conversation store: %s", type(error).__name__)

@@ -84,72 +84,103 @@ def knowledge_load(directory: str | None) -> None:
                f"{len(report.removed)} removed, {report.unchanged} unchanged.")
 
 
+def _actor(name: str):
+    """The staff member a command acts as (--as NAME); every case command is checked and audited."""
+    from bot.services import staff_store
+
+    staff = staff_store().active_by_name(name)
+    if staff is None:
+        raise click.ClickException("not permitted")
+    return staff_store().actor(staff.sender_id)
+
+
+def _case_errors(func):
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from bot.cases.access import NotPermitted
+        from bot.cases.store import CaseError
+
+        try:
+            return func(*args, **kwargs)
+        except (NotPermitted, CaseError) as error:
+            raise click.ClickException(str(error)) from None
+    return wrapper
+
+
+AS_OPTION = click.option("--as", "as_name", required=True, metavar="NAME", help="The staff member acting (checked and audited).")
+
+
 @main.group()
 def case() -> None:
-    """Cases in the case store."""
+    """Cases in the case store (each command acts as a staff member: --as NAME)."""
 
 
 @case.command("show")
 @click.argument("reference")
-def case_show(reference: str) -> None:
+@AS_OPTION
+@_case_errors
+def case_show(reference: str, as_name: str) -> None:
     """Print one case with its notes and status history."""
-    from bot.cases.store import normalise_reference
     from bot.cases.views import case_text
     from bot.services import case_store
 
-    ref = normalise_reference(reference)
-    found = case_store().get(ref) if ref else None
-    if found is None:
-        raise click.ClickException(f"No case {reference!r} was found (references look like PRR-2026-0007).")
-    click.echo(case_text(found, max_notes=1000))
+    click.echo(case_text(case_store().get(reference, actor=_actor(as_name), channel="cli"), max_notes=1000))
 
 
 @case.command("list")
-@click.option("--staff", help="Only cases created by this staff id.")
+@AS_OPTION
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
-def case_list(staff: str | None, limit: int) -> None:
-    """List the newest cases."""
+@_case_errors
+def case_list(as_name: str, limit: int) -> None:
+    """List the newest cases this staff member may see."""
     from bot.services import case_store
 
-    cases = case_store().list_for(staff, limit=limit)
+    cases = case_store().list_for(actor=_actor(as_name), channel="cli", limit=limit)
     if not cases:
         click.echo("No cases.")
     for c in cases:
-        click.echo(f"{c.reference}\t{c.status}\t{c.created_at:%Y-%m-%d}\t{c.created_by}\t{c.intake_type}")
+        click.echo(f"{c.reference}\t{c.status}\t{c.created_at:%Y-%m-%d}\t{c.created_by}\t{c.assigned_to or '-'}\t{c.intake_type}")
 
 
-@main.command()
-@click.option("--url", default="http://127.0.0.1:5005", show_default=True, help="The Rasa server.")
-@click.option("--sender", default=lambda: os.environ.get("USER", "staff"), show_default="$USER", help="Your staff id.")
-def shell(url: str, sender: str) -> None:
-    """Chat with the running assistant in this terminal (type a button's number to press it)."""
-    import requests
+@case.command("export")
+@click.argument("reference")
+@AS_OPTION
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file (0600) instead of stdout.")
+@_case_errors
+def case_export(reference: str, as_name: str, out: str | None) -> None:
+    """Write one case with its notes and history as JSON (supervisors; audited)."""
+    from bot.services import case_store
 
-    click.echo(f"Talking to {url} as {sender!r}. Ctrl-D or /quit to leave.")
-    buttons: list[dict] = []
-    while True:
-        try:
-            text = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
-        except (EOFError, click.Abort):
-            click.echo()
-            return
-        if text.strip() == "/quit":
-            return
-        if text.strip().isdigit() and 1 <= int(text) <= len(buttons):
-            text = buttons[int(text) - 1]["payload"]
-        try:
-            reply = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
-            reply.raise_for_status()
-        except requests.RequestException as error:
-            click.echo(f"bot> The assistant is unreachable ({type(error).__name__}); your progress is kept on the server.")
-            continue
-        buttons = []
-        for message in reply.json():
-            if message.get("text"):
-                click.echo("bot> " + message["text"].replace("\n", "\n     "))
-            for button in message.get("buttons") or []:
-                buttons.append(button)
-                click.echo(f"     [{len(buttons)}] {button['title']}")
+    data = json.dumps(case_store().export(reference, actor=_actor(as_name), channel="cli"), ensure_ascii=False, indent=2)
+    if out:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(data + "\n")
+        click.echo(f"Exported to {out}.")
+    else:
+        click.echo(data)
+
+
+@case.command("erase")
+@click.argument("reference")
+@click.option("--reason", required=True)
+@AS_OPTION
+@_case_errors
+def case_erase(reference: str, reason: str, as_name: str) -> None:
+    """Remove a case's content and its interview's conversation events (supervisors; audited)."""
+    from bot import conversations
+    from bot.db import engine_for
+    from bot.config import database_url
+    from bot.services import case_store
+
+    case = case_store().erase(reference, reason, actor=_actor(as_name), channel="cli")
+    removed = 0
+    if case.intake_started_at is not None:
+        removed = conversations.delete_between(engine_for(database_url()), case.created_by,
+                                               case.intake_started_at.timestamp(), case.created_at.timestamp() + 5)
+    click.echo(f"Erased {case.reference}: content removed, {removed} conversation events deleted; the audit trail keeps the erasure.")
 
 
 @main.group()
@@ -183,6 +214,22 @@ def staff_list() -> None:
         click.echo("No staff registered. Add one with: prr staff add --name NAME --role intake --telegram-id ID")
     for m in members:
         click.echo(f"{m.id}\t{m.name}\t{m.role}\t{'active' if m.active else 'disabled'}\ttelegram:{m.telegram_id or '-'}")
+
+
+@staff.command("assign")
+@click.argument("reference")
+@click.argument("case_manager")
+@AS_OPTION
+@_case_errors
+def staff_assign(reference: str, case_manager: str, as_name: str) -> None:
+    """Assign a case to a case manager (supervisors; audited)."""
+    from bot.services import case_store, staff_store
+
+    member = staff_store().active_by_name(case_manager)
+    if member is None or member.role != "case_manager":
+        raise click.ClickException(f"{case_manager!r} is not an active case manager.")
+    case_store().assign(reference, member.sender_id, actor=_actor(as_name), channel="cli")
+    click.echo(f"{reference.upper()} is assigned to {case_manager}.")
 
 
 @staff.command("disable")
@@ -223,6 +270,154 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines would print the token in URLs
     asyncio.run(serve(token, rasa_url, bridge_token(), staff_store(), base_url=base_url,
                       webhook_url=webhook_url, listen=(host, int(port))))
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail of case access."""
+
+
+@audit.command("show")
+@click.option("--case", "case_ref", help="Only this case reference.")
+@click.option("--staff", "staff_name", help="Only this staff member (name).")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 100000))
+def audit_show(case_ref: str | None, staff_name: str | None, limit: int) -> None:
+    """Print audit entries, newest first."""
+    from bot import audit as audit_log
+    from bot.db import session_factory
+    from bot.services import staff_store
+
+    staff_id = None
+    if staff_name:
+        member = next((m for m in staff_store().list() if m.name == staff_name), None)
+        if member is None:
+            raise click.ClickException(f"No staff member named {staff_name!r}.")
+        staff_id = member.sender_id
+    with session_factory()() as session:
+        for e in audit_log.entries(session, case_ref=case_ref.upper() if case_ref else None, staff=staff_id, limit=limit):
+            click.echo(f"#{e.id}\t{e.at:%Y-%m-%d %H:%M:%S}\tstaff {e.staff}\t{e.action}\t{e.case_ref or '-'}\t{e.channel}\t{e.outcome}")
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; report the first entry that was changed or removed."""
+    from bot import audit as audit_log
+    from bot.db import session_factory
+
+    with session_factory()() as session:
+        result = audit_log.verify(session)
+    if not result.ok:
+        raise click.ClickException(f"Audit trail broken at entry #{result.first_bad_id}: {result.problem} "
+                                   f"({result.checked} entries before it are intact).")
+    click.echo(f"Audit trail intact: {result.checked} entries.")
+
+
+@main.group()
+def keys() -> None:
+    """Data encryption keys."""
+
+
+@keys.command("rotate")
+@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 100000))
+def keys_rotate(batch_size: int) -> None:
+    """Re-encrypt all sensitive data under a new key; safe to interrupt and run again."""
+    from bot.crypto import DataKeyError
+    from bot.db import engine_for
+    from bot.config import database_url
+    from bot.keys import rotate
+
+    try:
+        report = rotate(engine_for(database_url()), batch_size=batch_size)
+    except DataKeyError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Rotated: {report.reencrypted} values re-encrypted under the new key; {report.keys_dropped} old key(s) removed.")
+
+
+@main.command()
+@click.option("--older-than", "older_than", required=True, help="Retention period, e.g. 30d, 12h.")
+def purge(older_than: str) -> None:
+    """Delete conversation events older than the retention period."""
+    import re as _re
+
+    from bot import conversations
+    from bot.db import engine_for
+    from bot.config import database_url
+
+    match = _re.fullmatch(r"(\d+)\s*([dh])", older_than.strip().lower())
+    if not match:
+        raise click.ClickException("--older-than takes a number of days or hours, e.g. 30d or 12h.")
+    seconds = int(match.group(1)) * (86400 if match.group(2) == "d" else 3600)
+    removed = conversations.purge_older_than(engine_for(database_url()), seconds)
+    click.echo(f"Purged {removed} conversation events older than {older_than}.")
+
+
+@main.command("rasa-endpoints")
+@click.option("--actions-url", default="http://127.0.0.1:5055/webhook", show_default=True)
+def rasa_endpoints(actions_url: str) -> None:
+    """Print Rasa's endpoints.yml: our action server, and the SQL tracker store in our database."""
+    import yaml
+    from sqlalchemy.engine import make_url
+
+    from bot.config import database_url
+
+    url = make_url(database_url())
+    store = {"type": "bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore",
+             "dialect": url.drivername.split("+")[0], "db": url.database}
+    for key, value in (("host", url.host), ("port", url.port), ("username", url.username), ("password", url.password)):
+        if value:
+            store[key] = value
+    click.echo(yaml.safe_dump({"action_endpoint": {"url": actions_url}, "tracker_store": store}, sort_keys=False))
+
+
+@main.command("secret")
+@click.argument("which", type=click.Choice(["api-token", "bridge-token"]))
+def secret(which: str) -> None:
+    """Print a generated secret, for the scripts that start the servers."""
+    from bot.secrets import api_token, bridge_token
+
+    click.echo(api_token() if which == "api-token" else bridge_token())
+
+
+@main.command()
+@click.option("--url", default="http://127.0.0.1:5005", show_default=True, help="The Rasa server.")
+@AS_OPTION
+def shell(url: str, as_name: str) -> None:
+    """Chat with the running assistant in this terminal (type a button's number to press it)."""
+    import requests
+
+    from bot.secrets import bridge_token
+    from bot.services import staff_store
+
+    member = staff_store().active_by_name(as_name)
+    if member is None:
+        raise click.ClickException("not permitted")
+    click.echo(f"Talking to {url} as {member.name}. Ctrl-D or /quit to leave.")
+    headers = {"Authorization": f"Bearer {bridge_token()}"}
+    buttons: list[dict] = []
+    while True:
+        try:
+            text = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        if text.strip() == "/quit":
+            return
+        if text.strip().isdigit() and 1 <= int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            reply = requests.post(f"{url}/webhooks/bridge/webhook", headers=headers, timeout=30,
+                                  json={"sender": member.sender_id, "message": text, "input_channel": "shell"})
+            reply.raise_for_status()
+        except requests.RequestException as error:
+            click.echo(f"bot> The assistant is unreachable ({type(error).__name__}); your progress is kept on the server.")
+            continue
+        buttons = []
+        for message in reply.json():
+            if message.get("text"):
+                click.echo("bot> " + message["text"].replace("\n", "\n     "))
+            for button in message.get("buttons") or []:
+                buttons.append(button)
+                click.echo(f"     [{len(buttons)}] {button['title']}")
 
 
 def _safe_url(url: str) -> str:

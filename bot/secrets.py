@@ -17,10 +17,11 @@ def keys_dir() -> Path:
 
 
 def bridge_token() -> str:
-    token = os.environ.get("PRR_BRIDGE_TOKEN")
-    if token:
-        return token
-    path = keys_dir() / "bridge.token"
+    return os.environ.get("PRR_BRIDGE_TOKEN") or _generated("bridge.token")
+
+
+def _generated(name: str) -> str:
+    path = keys_dir() / name
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:  # O_EXCL: when two processes start at once, one creates the file and both read it
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -29,3 +30,8 @@ def bridge_token() -> str:
     except FileExistsError:
         pass
     return path.read_text().strip()
+
+
+def api_token() -> str:
+    """The token for Rasa's HTTP API (`rasa run --auth-token`): PRR_API_TOKEN or var/keys/api.token."""
+    return os.environ.get("PRR_API_TOKEN") or _generated("api.token")

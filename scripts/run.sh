@@ -5,10 +5,16 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 mkdir -p var/log
 
+# Rasa keeps conversations in our database; its HTTP API needs a token.
+"$BIN/prr" rasa-endpoints >var/endpoints.yml
+chmod 600 var/endpoints.yml
+api_token=$("$BIN/prr" secret api-token)
+"$BIN/prr" secret bridge-token >/dev/null  # created before both servers read it
+
 "$BIN/rasa" run actions --actions actions --port 5055 >var/log/actions.log 2>&1 &
 actions_pid=$!
-"$BIN/rasa" run --enable-api -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
-  --endpoints endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &
+"$BIN/rasa" run --enable-api --auth-token "$api_token" -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
+  --endpoints var/endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &
 rasa_pid=$!
 telegram_pid=""
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
@@ -29,20 +35,18 @@ trap stop INT TERM EXIT
 printf "Waiting for the Rasa server to load the model (logs: var/log/rasa.log) "
 for _ in $(seq 1 180); do
   if ! kill -0 "$rasa_pid" 2>/dev/null; then echo; echo "The Rasa server stopped; see var/log/rasa.log"; exit 1; fi
-  if curl -sf http://127.0.0.1:5005/status >/dev/null 2>&1; then break; fi
+  if curl -sf "http://127.0.0.1:5005/status?token=$api_token" >/dev/null 2>&1; then break; fi
   printf "."; sleep 1
 done
 echo
 cat <<MSG
 PRR Assistant is running.
-  Rasa server (REST channel + HTTP API): http://127.0.0.1:5005
+  Rasa server (bridge channel + HTTP API): http://127.0.0.1:5005
   Action server:                         http://127.0.0.1:5055
 
-Talk to it:
-  in a terminal:  .venv/bin/prr shell --sender your-staff-id
-  over REST:      curl -s http://127.0.0.1:5005/webhooks/rest/webhook \\
-                    -H 'Content-Type: application/json' \\
-                    -d '{"sender": "your-staff-id", "message": "what does resolution 2396 require?"}'
+Talk to it (as a registered staff member; add one with: .venv/bin/prr staff add --name NAME --role intake):
+  in a terminal:  .venv/bin/prr shell --as NAME
+  HTTP API:       needs the token in var/keys/api.token (?token=...)
 
 MSG
 if [ -n "$telegram_pid" ]; then

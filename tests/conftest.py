@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from bot.db import session_factory
 from bot.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
+# Keys and tokens the tests generate go to a throw-away folder, never to the checkout's var/.
+os.environ.setdefault("PRR_KEYS_DIR", tempfile.mkdtemp(prefix="prr-test-keys-"))
 POSTGRES_ADMIN_URL = os.environ.get("PRR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -50,7 +53,8 @@ def db_url(request, tmp_path):
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url, future=True)
     with engine.begin() as conn:  # each test starts from empty tables
-        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, knowledge_sections, staff, access_refusals"))
+        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, knowledge_sections, staff, access_refusals, audit_log"))
+        conn.execute(text("UPDATE audit_head SET seq = 0, last_hash = :g"), {"g": "0" * 64})
     engine.dispose()
     return url
 

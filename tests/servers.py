@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 BIN = ROOT / ".venv" / "bin"
 START_TIMEOUT = 240
 BRIDGE_TOKEN = "test-bridge-token-not-secret"
+API_TOKEN = "test-api-token-not-secret"
 
 
 def free_port() -> int:
@@ -43,12 +44,15 @@ class Servers:
         self.workdir = workdir
         self.db_url = f"sqlite:///{workdir / 'prr.db'}"
         self.actions_port, self.rasa_port = free_port(), free_port()
+        # The same keys directory as this test process, so that tests can read what servers encrypt.
         self.env = {**os.environ, "DATABASE_URL": self.db_url, "TF_CPP_MIN_LOG_LEVEL": "3",
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PRR_BRIDGE_TOKEN": BRIDGE_TOKEN,
-                    "PRR_KEYS_DIR": str(workdir / "keys")}
+                    "PRR_API_TOKEN": API_TOKEN}
+        # Conversations in the same database as the cases, as `make run` sets it up.
         (workdir / "endpoints.yml").write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n")
+            f"tracker_store:\n  type: bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore\n"
+            f"  dialect: sqlite\n  db: {workdir / 'prr.db'}\n")
         self.actions = self.rasa = None
 
     def start_actions(self):
@@ -60,12 +64,13 @@ class Servers:
 
     def start_rasa(self):
         log = self.workdir / "rasa.log"
-        self.rasa = subprocess.Popen([str(BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "--port",
+        self.rasa = subprocess.Popen([str(BIN / "rasa"), "run", "--enable-api", "--auth-token", API_TOKEN,
+                                      "-i", "127.0.0.1", "--port",
                                       str(self.rasa_port), "-m", str(ROOT / "models" / "prr.tar.gz"),
                                       "--endpoints", str(self.workdir / "endpoints.yml"),
                                       "--credentials", str(ROOT / "credentials.yml")],
                                      cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        wait_until_up(f"http://127.0.0.1:{self.rasa_port}/status", self.rasa, log)
+        wait_until_up(f"http://127.0.0.1:{self.rasa_port}/status?token={API_TOKEN}", self.rasa, log)
 
     @staticmethod
     def stop(proc):
@@ -77,11 +82,20 @@ class Servers:
                 proc.kill()
                 proc.wait()
 
-    def say(self, sender: str, message: str) -> list[dict]:
-        reply = requests.post(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook",
-                              json={"sender": sender, "message": message}, timeout=60)
+    def say(self, sender: str, message: str, channel: str = "shell") -> list[dict]:
+        """Post as our bridges do: with the bridge token and a staff member's id as sender."""
+        reply = requests.post(f"http://127.0.0.1:{self.rasa_port}/webhooks/bridge/webhook",
+                              headers={"Authorization": f"Bearer {BRIDGE_TOKEN}"},
+                              json={"sender": sender, "message": message, "input_channel": channel}, timeout=60)
         reply.raise_for_status()
         return reply.json()
+
+    def add_staff(self, name: str, role: str, telegram_id: int | None = None) -> str:
+        """Register a staff member in the servers' database; returns their conversation id."""
+        from bot.db import session_factory
+        from bot.staff.store import StaffStore
+
+        return StaffStore(session_factory(self.db_url)).add(name, role, telegram_id).sender_id
 
 
 @contextlib.contextmanager

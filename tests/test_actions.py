@@ -14,6 +14,7 @@ from actions.knowledge import ActionAnswerKnowledge
 from bot.db import session_factory
 from bot.intake import flow
 from bot.knowledge.store import load_corpus
+from bot.staff.store import StaffStore
 from tests.conftest import ROOT
 from tests.test_case_store import ADULT
 
@@ -23,10 +24,16 @@ def database(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     with session_factory(sqlite_url).begin() as session:
         load_corpus(session, ROOT / "knowledge")
+    staff = StaffStore(session_factory(sqlite_url))
+    for name, role in (("i.one", "intake"), ("s.two", "supervisor"), ("m.three", "case_manager"), ("a.four", "admin")):
+        staff.add(name, role)
     return sqlite_url
 
 
-def tracker(text="", intent=None, confidence=0.95, slots=None, entities=(), sender="staff-1", active_loop=None):
+INTAKE, SUPERVISOR, MANAGER, ADMIN = "1", "2", "3", "4"
+
+
+def tracker(text="", intent=None, confidence=0.95, slots=None, entities=(), sender=INTAKE, active_loop=None):
     latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": list(entities),
               "intent_ranking": [{"name": intent, "confidence": confidence}] if intent else []}
     events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
@@ -96,8 +103,10 @@ def test_submit_saves_a_confirmed_intake_and_clears_the_slots(database):
     assert set(events) == set(flow.SLOTS) and all(v is None for v in events.values())
     messages, _ = run(ActionListCases(), tracker("list my cases", "list_cases"))
     assert "Aigerim Sultanova" in texts(messages)
-    messages, _ = run(ActionListCases(), tracker("list my cases", "list_cases", sender="someone-else"))
+    messages, _ = run(ActionListCases(), tracker("list my cases", "list_cases", sender=MANAGER))
     assert "no cases yet" in texts(messages)
+    messages, _ = run(ActionListCases(), tracker("list my cases", "list_cases", sender="someone-else"))
+    assert texts(messages) == "not permitted"
 
 
 def test_submit_after_cancel_saves_nothing():
@@ -110,18 +119,30 @@ def test_case_actions_show_move_and_note(database):
     ref = "PRR-" + __import__("datetime").date.today().strftime("%Y") + "-0001"
     messages, _ = run(ActionShowCase(), tracker(f"show case {ref}", "show_case", entities=[{"entity": "case_ref", "value": ref}]))
     assert ref in texts(messages) and "status: intake" in texts(messages)
-    messages, _ = run(ActionChangeCaseStatus(), tracker(f"move {ref} to screening because identity confirmed", "change_case_status"))
+    move = f"move {ref} to screening because identity confirmed"
+    messages, _ = run(ActionChangeCaseStatus(), tracker(move, "change_case_status"))  # the intake officer may not
+    assert texts(messages) == "not permitted"
+    messages, _ = run(ActionChangeCaseStatus(), tracker(move, "change_case_status", sender=SUPERVISOR))
     assert "now in screening" in texts(messages)
-    messages, _ = run(ActionChangeCaseStatus(), tracker(f"move {ref} to closed because done", "change_case_status"))
+    messages, _ = run(ActionChangeCaseStatus(), tracker(f"move {ref} to closed because done", "change_case_status", sender=SUPERVISOR))
     assert "can move to prosecution or rehabilitation" in texts(messages)
-    messages, _ = run(ActionAddCaseNote(), tracker(f"add a note to {ref}: met the family", "add_case_note"))
+    messages, _ = run(ActionAddCaseNote(), tracker(f"add a note to {ref}: met the family", "add_case_note", sender=SUPERVISOR))
     assert "Note added" in texts(messages)
-    messages, _ = run(ActionShowCase(), tracker(f"show case {ref}", "show_case"))
+    messages, _ = run(ActionShowCase(), tracker(f"show case {ref}", "show_case", sender=SUPERVISOR))
     assert "met the family" in texts(messages) and "identity confirmed" in texts(messages)
-    messages, _ = run(ActionShowCase(), tracker("show case PRR-1999-0001", "show_case"))
-    assert "No case PRR-1999-0001" in texts(messages)
+    for sender in (INTAKE, ADMIN, MANAGER, "not-staff"):  # missing or forbidden: the same two words
+        messages, _ = run(ActionShowCase(), tracker("show case PRR-1999-0001", "show_case", sender=sender))
+        assert texts(messages) == "not permitted"
+    messages, _ = run(ActionShowCase(), tracker(f"show case {ref}", "show_case", sender=ADMIN))
+    assert texts(messages) == "not permitted"
     messages, _ = run(ActionShowCase(), tracker("show a case", "show_case"))
     assert "Which case?" in texts(messages)
+
+
+def test_an_intake_cannot_be_started_without_the_role():
+    messages, slots = run(ValidateIntakeForm(), tracker("start an intake", "start_intake", sender=MANAGER))
+    assert texts(messages) == "not permitted"
+    assert slots == {flow.OUTCOME: "refused", "requested_slot": None}
 
 
 def test_fallback_asks_in_plain_words():

@@ -1,12 +1,15 @@
-"""The case store on SQLite and PostgreSQL: typed columns, references, transactions, lifecycle."""
+"""The case store on SQLite and PostgreSQL: typed columns, references, transactions, lifecycle,
+roles, audit and encryption at rest."""
 from __future__ import annotations
 
 import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from bot import audit
+from bot.cases.access import Actor, NotPermitted
 from bot.cases.models import Case, CaseReferral, CaseSequence
 from bot.cases.store import CaseError, CaseStore
 
@@ -18,6 +21,12 @@ ADULT = {
     "accompanying_children": 3, "risk_tool": "VERA-2R", "referrals": ["psychologist", "legal aid"],
     "consent": True, "notes": "arrived with three children",
 }
+INTAKE = Actor("1", "intake", "i.one")
+INTAKE2 = Actor("2", "intake", "i.two")
+MANAGER = Actor("3", "case_manager", "m.three")
+MANAGER2 = Actor("4", "case_manager", "m.four")
+SUPERVISOR = Actor("5", "supervisor", "s.five")
+ADMIN = Actor("6", "admin", "a.six")
 
 
 @pytest.fixture
@@ -25,83 +34,200 @@ def store(sessions):
     return CaseStore(sessions)
 
 
-def test_a_saved_intake_reads_back_in_typed_columns(store, sessions):
-    ref = store.save_intake(ADULT, staff="staff-7", channel="rest")
+def save(store, actor=INTAKE, answers=ADULT):
+    return store.save_intake(answers, actor=actor, channel="shell")
+
+
+def test_a_saved_intake_reads_back_in_typed_columns(store):
+    ref = save(store)
     assert ref == f"PRR-{date.today().year}-0001"
-    case = store.get(ref)
+    case = store.get(ref, actor=INTAKE, channel="shell")
     assert case.date_of_birth == date(1990, 1, 5)
     assert case.return_date == date(2019, 3, 1) and case.return_date_precision == "month"
     assert case.time_in_conflict_zone_months == 42 and case.accompanying_children == 3
     assert case.consent is True and case.nationality == "KAZ" and case.status == "intake"
     assert [r.referral for r in case.referrals] == ["psychologist", "legal aid"]
-    assert case.created_by == "staff-7" and case.channel == "rest"
+    assert case.created_by == "1" and case.channel == "shell"
     assert case.status_changes[0].to_status == "intake"
 
 
+def test_sensitive_fields_and_notes_are_ciphertext_in_the_database(store, sessions):
+    ref = save(store)
+    store.assign(ref, MANAGER.staff_id, actor=SUPERVISOR, channel="shell")
+    store.add_note(ref, "met the mother at the centre", actor=MANAGER, channel="shell")
+    with sessions() as s:
+        raw = s.execute(text("SELECT full_name, date_of_birth, role, notes FROM cases")).one()
+        note = s.execute(text("SELECT text FROM case_notes")).scalar_one()
+    assert all(value.startswith("gAAAAA") for value in raw) and note.startswith("gAAAAA")  # Fernet tokens
+    assert "Aigerim" not in "".join(raw) and "1990" not in "".join(raw) and "mother" not in note
+
+
 def test_references_count_up(store):
-    refs = [store.save_intake(ADULT, staff="s", channel="rest") for _ in range(3)]
-    assert [r[-4:] for r in refs] == ["0001", "0002", "0003"]
+    assert [save(store)[-4:] for _ in range(3)] == ["0001", "0002", "0003"]
 
 
 def test_concurrent_saves_never_share_a_reference(store):
     refs, errors = [], []
 
-    def save():
+    def one():
         try:
-            refs.append(store.save_intake(ADULT, staff="s", channel="rest"))
+            refs.append(save(store))
         except Exception as error:  # collected and asserted below
             errors.append(error)
 
-    threads = [threading.Thread(target=save) for _ in range(8)]
+    threads = [threading.Thread(target=one) for _ in range(8)]
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert not errors and len(set(refs)) == 8
 
 
 def test_a_failed_save_leaves_no_half_written_case(store, sessions):
-    store.save_intake(ADULT, staff="s", channel="rest")
-    broken = {**ADULT, "intake_type": "x" * 500}  # too long for its column on PostgreSQL; SQLite is lax
-    broken["referrals"] = ["psychologist", "psychologist"]  # violates the unique referral constraint everywhere
+    save(store)
+    broken = {**ADULT, "intake_type": "x" * 500, "referrals": ["psychologist", "psychologist"]}
     with pytest.raises(Exception):
-        store.save_intake(broken, staff="s", channel="rest")
+        save(store, answers=broken)
     with sessions() as s:
         assert s.execute(select(func.count()).select_from(Case)).scalar() == 1
         assert s.execute(select(func.count()).select_from(CaseReferral)).scalar() == 2
         assert s.execute(select(CaseSequence.last_number)).scalar() == 1
+        assert audit.verify(s).ok and audit.verify(s).checked == 1  # only the first create
 
 
 def test_missing_required_answers_are_refused(store):
     with pytest.raises(CaseError, match="Full name"):
-        store.save_intake({**ADULT, "full_name": None}, staff="s", channel="rest")
+        save(store, answers={**ADULT, "full_name": None})
 
 
 def test_status_follows_the_lifecycle_with_a_reason(store):
-    ref = store.save_intake(ADULT, staff="s", channel="rest")
+    ref = save(store)
     with pytest.raises(CaseError, match="can move to screening"):
-        store.change_status(ref, "closed", "done", staff="s", channel="rest")
+        store.change_status(ref, "closed", "done", actor=SUPERVISOR, channel="shell")
     with pytest.raises(CaseError, match="reason"):
-        store.change_status(ref, "screening", "  ", staff="s", channel="rest")
-    case = store.change_status(ref, "screening", "identity confirmed", staff="s2", channel="rest")
-    case = store.change_status(ref, "rehabilitation", "no charges", staff="s2", channel="rest")
+        store.change_status(ref, "screening", "  ", actor=SUPERVISOR, channel="shell")
+    store.change_status(ref, "screening", "identity confirmed", actor=SUPERVISOR, channel="shell")
+    case = store.change_status(ref, "rehabilitation", "no charges", actor=SUPERVISOR, channel="shell")
     assert case.status == "rehabilitation"
     assert [(c.from_status, c.to_status) for c in case.status_changes] == [
         (None, "intake"), ("intake", "screening"), ("screening", "rehabilitation")]
 
 
 def test_notes_are_dated_and_checked(store):
-    ref = store.save_intake(ADULT, staff="s", channel="rest")
-    case = store.add_note(ref.lower(), "met the mother", staff="s3", channel="rest")
-    assert case.case_notes[0].text == "met the mother" and case.case_notes[0].author == "s3"
-    assert case.case_notes[0].created_at is not None
+    ref = save(store)
+    case = store.add_note(ref.lower(), "met the mother", actor=SUPERVISOR, channel="shell")
+    assert case.case_notes[0].text == "met the mother" and case.case_notes[0].author == "5"
     with pytest.raises(CaseError, match="empty"):
-        store.add_note(ref, "  ", staff="s", channel="rest")
+        store.add_note(ref, "  ", actor=SUPERVISOR, channel="shell")
     with pytest.raises(CaseError, match="2,000"):
-        store.add_note(ref, "x" * 2001, staff="s", channel="rest")
-    with pytest.raises(CaseError, match="No case"):
-        store.add_note("PRR-2020-9999", "hello", staff="s", channel="rest")
+        store.add_note(ref, "x" * 2001, actor=SUPERVISOR, channel="shell")
 
 
-def test_list_shows_only_the_staff_members_own_cases(store):
-    store.save_intake(ADULT, staff="alice", channel="rest")
-    store.save_intake(ADULT, staff="bob", channel="rest")
-    assert [c.created_by for c in store.list_for("alice")] == ["alice"]
+# ---- roles: each role against each action -------------------------------------------------------
+
+def attempt(store, actor, action, ref):
+    calls = {
+        "read": lambda: store.get(ref, actor=actor, channel="shell"),
+        "update": lambda: store.add_note(ref, "a note", actor=actor, channel="shell"),
+        "status": lambda: store.change_status(ref, "screening", "checked", actor=actor, channel="shell"),
+        "assign": lambda: store.assign(ref, MANAGER.staff_id, actor=actor, channel="shell"),
+        "export": lambda: store.export(ref, actor=actor, channel="shell"),
+        "erase": lambda: store.erase(ref, "court order", actor=actor, channel="shell"),
+    }
+    try:
+        calls[action]()
+        return "ok"
+    except NotPermitted as refusal:
+        assert str(refusal) == "not permitted"
+        return "refused"
+
+
+MATRIX = {  # actor -> action -> outcome, on a case created by INTAKE and assigned to MANAGER
+    INTAKE: {"read": "ok", "update": "refused", "status": "refused", "assign": "refused", "export": "refused", "erase": "refused"},
+    INTAKE2: {"read": "refused", "update": "refused", "status": "refused", "assign": "refused", "export": "refused", "erase": "refused"},
+    MANAGER: {"read": "ok", "update": "ok", "status": "ok", "assign": "refused", "export": "refused", "erase": "refused"},
+    MANAGER2: {"read": "refused", "update": "refused", "status": "refused", "assign": "refused", "export": "refused", "erase": "refused"},
+    SUPERVISOR: {"read": "ok", "update": "ok", "status": "ok", "assign": "ok", "export": "ok", "erase": "ok"},
+    ADMIN: {"read": "refused", "update": "refused", "status": "refused", "assign": "refused", "export": "refused", "erase": "refused"},
+}
+
+
+@pytest.mark.parametrize("actor", list(MATRIX), ids=lambda a: a.name)
+def test_each_role_against_each_action(store, sessions, actor):
+    for action, expected in MATRIX[actor].items():
+        ref = save(store)
+        store.assign(ref, MANAGER.staff_id, actor=SUPERVISOR, channel="shell")
+        assert attempt(store, actor, action, ref) == expected, (actor.name, action)
+    with sessions() as s:
+        refused = s.execute(select(func.count()).select_from(audit.AuditEntry)
+                            .where(audit.AuditEntry.staff == actor.staff_id, audit.AuditEntry.outcome == "refused")).scalar()
+    assert refused == list(MATRIX[actor].values()).count("refused")
+
+
+def test_only_intake_and_supervisors_create_and_admins_list_nothing(store):
+    for actor in (MANAGER, ADMIN):
+        with pytest.raises(NotPermitted):
+            save(store, actor=actor)
+    save(store, actor=SUPERVISOR)
+    with pytest.raises(NotPermitted):
+        store.list_for(actor=ADMIN, channel="shell")
+
+
+def test_a_missing_case_and_a_forbidden_case_are_refused_alike(store):
+    ref = save(store)
+    with pytest.raises(NotPermitted) as missing:
+        store.get("PRR-1999-0001", actor=INTAKE2, channel="shell")
+    with pytest.raises(NotPermitted) as forbidden:
+        store.get(ref, actor=INTAKE2, channel="shell")
+    assert str(missing.value) == str(forbidden.value) == "not permitted"
+
+
+def test_lists_follow_need_to_know(store):
+    mine = save(store, actor=INTAKE)
+    theirs = save(store, actor=INTAKE2)
+    store.assign(theirs, MANAGER.staff_id, actor=SUPERVISOR, channel="shell")
+    assert [c.reference for c in store.list_for(actor=INTAKE, channel="shell")] == [mine]
+    assert [c.reference for c in store.list_for(actor=MANAGER, channel="shell")] == [theirs]
+    assert store.list_for(actor=MANAGER2, channel="shell") == []
+    assert {c.reference for c in store.list_for(actor=SUPERVISOR, channel="shell")} == {mine, theirs}
+
+
+def test_every_access_is_audited_without_values_and_the_chain_verifies(store, sessions):
+    ref = save(store)
+    store.get(ref, actor=INTAKE, channel="telegram")
+    store.export(ref, actor=SUPERVISOR, channel="cli")
+    with pytest.raises(NotPermitted):
+        store.get(ref, actor=ADMIN, channel="shell")
+    with sessions() as s:
+        rows = [(e.staff, e.action, e.case_ref, e.channel, e.outcome) for e in reversed(audit.entries(s))]
+        assert rows == [("1", "create", ref, "shell", "ok"), ("1", "read", ref, "telegram", "ok"),
+                        ("5", "export", ref, "cli", "ok"), ("6", "read", ref, "shell", "refused")]
+        assert audit.verify(s).ok
+
+
+def test_a_tampered_or_removed_audit_entry_is_found(store, sessions):
+    ref = save(store)
+    for _ in range(3):
+        store.get(ref, actor=INTAKE, channel="shell")
+    with sessions.begin() as s:
+        s.execute(text("UPDATE audit_log SET action = 'list' WHERE id = (SELECT MIN(id) + 2 FROM audit_log)"))
+    with sessions() as s:
+        result = audit.verify(s)
+        first = s.execute(select(func.min(audit.AuditEntry.id))).scalar()
+    assert not result.ok and result.first_bad_id == first + 2 and "changed" in result.problem
+    with sessions.begin() as s:
+        s.execute(text("UPDATE audit_log SET action = 'read' WHERE id = :i"), {"i": first + 2})
+        s.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": first + 1})
+    with sessions() as s:
+        result = audit.verify(s)
+    assert not result.ok and result.first_bad_id == first + 2 and "removed" in result.problem
+
+
+def test_erasure_removes_content_and_keeps_the_reference_and_the_audit(store):
+    ref = save(store)
+    store.add_note(ref, "private detail", actor=SUPERVISOR, channel="shell")
+    erased = store.erase(ref, "court order", actor=SUPERVISOR, channel="cli")
+    assert erased.erased_at is not None and erased.full_name is None and erased.date_of_birth is None
+    case = store.get(ref, actor=SUPERVISOR, channel="shell")
+    assert case.case_notes == [] and case.referrals == [] and all(c.reason != "private detail" for c in case.status_changes)
+    with pytest.raises(NotPermitted):  # nothing more to do with an erased case
+        store.add_note(ref, "again", actor=SUPERVISOR, channel="shell")
+    assert store.list_for(actor=SUPERVISOR, channel="shell") == []

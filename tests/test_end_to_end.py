@@ -4,7 +4,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.servers import running_servers
+from bot.cases.access import Actor
+from bot.cases.store import CaseStore
+from bot.db import session_factory
+
+import json
+from datetime import date
+
+import requests
+
+from tests.servers import API_TOKEN, running_servers
 
 pytestmark = pytest.mark.servers
 
@@ -12,7 +21,14 @@ pytestmark = pytest.mark.servers
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     with running_servers(tmp_path_factory.mktemp("servers")) as servers:
+        servers.staff = {name: servers.add_staff(name, role) for name, role in (
+            ("reader", "intake"), ("officer1", "intake"), ("officer2", "intake"), ("officer3", "intake"),
+            ("officer4", "intake"), ("officer5", "intake"), ("super", "supervisor"), ("manager", "case_manager"))}
         yield servers
+
+
+def staff(servers, name):
+    return servers.staff[name]
 
 
 def joined(messages: list[dict]) -> str:
@@ -30,28 +46,28 @@ def buttons(messages: list[dict]) -> dict[str, str]:
     ("what are the nelson mandela rules", "General Assembly resolution 70/175 (2015)"),
 ])
 def test_knowledge_questions_are_answered_with_their_source(servers, question, source):
-    reply = servers.say("reader-1", question)
+    reply = servers.say(staff(servers, "reader"), question)
     assert source in joined(reply)
     assert "not legal advice" in joined(reply)
 
 
 def test_an_unanswerable_question_is_not_made_up(servers):
-    reply = joined(servers.say("reader-2", "what does resolution 9999 say about lunar mining?"))
+    reply = joined(servers.say(staff(servers, "reader"), "what does resolution 9999 say about lunar mining?"))
     assert "no reliable answer" in reply or "outside what I can help with" in reply
     assert "Source:" not in reply
 
 
 def test_greeting_help_and_bot_question(servers):
-    assert "PRR Assistant" in joined(servers.say("reader-3", "hello"))
-    assert "start an intake" in joined(servers.say("reader-3", "what can you do?"))
-    assert "I am a bot" in joined(servers.say("reader-3", "are you a bot?"))
+    assert "PRR Assistant" in joined(servers.say(staff(servers, "reader"), "hello"))
+    assert "start an intake" in joined(servers.say(staff(servers, "reader"), "what can you do?"))
+    assert "I am a bot" in joined(servers.say(staff(servers, "reader"), "are you a bot?"))
 
 
 @pytest.mark.parametrize("nasty", ["", "x" * 10000, "😀😀😀", "'; DROP TABLE cases; --", "asdkjh qwpoeiru zxmcnv"])
 def test_bad_input_outside_an_interview_gets_a_reply_and_no_error(servers, nasty):
-    reply = servers.say("reader-5", nasty)
+    reply = servers.say(staff(servers, "reader"), nasty)
     assert joined(reply).strip()
-    assert "PRR Assistant" in joined(servers.say("reader-5", "hello"))  # the conversation still works
+    assert "PRR Assistant" in joined(servers.say(staff(servers, "reader"), "hello"))  # the conversation still works
 
 
 ADULT_INTAKE = [
@@ -100,41 +116,46 @@ def drive(servers, sender, script):
 
 
 def test_a_full_intake_with_invalid_answers_is_saved_with_every_field_typed(servers):
-    last = drive(servers, "intake-officer-1", ADULT_INTAKE)
+    last = drive(servers, staff(servers, "officer1"), ADULT_INTAKE)
     reference = joined(last).split("reference is ")[1].split(".")[0].strip()
     engine = create_engine(servers.db_url)
-    with engine.connect() as conn:
-        row = conn.execute(text("SELECT * FROM cases WHERE reference = :r"), {"r": reference}).mappings().one()
-        referrals = conn.execute(text("SELECT referral FROM case_referrals WHERE case_id = :i ORDER BY id"),
-                                 {"i": row["id"]}).scalars().all()
+    with engine.connect() as conn:  # what a copy of the database shows
+        raw = conn.execute(text("SELECT full_name, date_of_birth, notes FROM cases WHERE reference = :r"),
+                           {"r": reference}).one()
     engine.dispose()
-    assert row["intake_type"] == "repatriated returnee"
-    assert row["full_name"] == "Aigerim Nurlanovna Sultanova"
-    assert str(row["date_of_birth"]) == "1990-01-05" and row["estimated_age"] is None
-    assert row["sex"] == "female" and row["nationality"] == "UZB"
-    assert row["nationality_verification"] == "DNA match with relatives"
-    assert str(row["return_date"]) == "2019-03-01" and row["return_date_precision"] == "month"
-    assert row["time_in_conflict_zone_months"] == 42
-    assert (row["role"], row["association"], row["legal_status"]) == ("spouse", "coerced", "under investigation")
-    assert row["health_needs"] == "asthma, needs an inhaler" and row["psychosocial_needs"] is None
-    assert row["accompanying_children"] == 3 and row["risk_tool"] == "VERA-2R"
-    assert row["caregiver"] is None and row["unaccompanied"] is None
-    assert referrals == ["psychologist", "legal aid"]
-    assert row["consent"] in (1, True) and row["notes"] == "arrived with three children; speaks Russian"
-    assert row["created_by"] == "intake-officer-1" and row["channel"] == "rest" and row["status"] == "intake"
+    assert all(value.startswith("gAAAAA") for value in raw)
+    supervisor_view = Actor(staff(servers, "super"), "supervisor")
+    case = CaseStore(session_factory(servers.db_url)).get(reference, actor=supervisor_view, channel="test")
+    assert case.intake_type == "repatriated returnee"
+    assert case.full_name == "Aigerim Nurlanovna Sultanova"
+    assert case.date_of_birth == date(1990, 1, 5) and case.estimated_age is None
+    assert case.sex == "female" and case.nationality == "UZB"
+    assert case.nationality_verification == "DNA match with relatives"
+    assert case.return_date == date(2019, 3, 1) and case.return_date_precision == "month"
+    assert case.time_in_conflict_zone_months == 42
+    assert (case.role, case.association, case.legal_status) == ("spouse", "coerced", "under investigation")
+    assert case.health_needs == "asthma, needs an inhaler" and case.psychosocial_needs is None
+    assert case.accompanying_children == 3 and case.risk_tool == "VERA-2R"
+    assert case.caregiver is None and case.unaccompanied is None
+    assert [r.referral for r in case.referrals] == ["psychologist", "legal aid"]
+    assert case.consent is True and case.notes == "arrived with three children; speaks Russian"
+    assert case.created_by == staff(servers, "officer1") and case.channel == "shell" and case.status == "intake"
 
-    # The same staff member then works with the case.
-    assert reference in joined(servers.say("intake-officer-1", "list my cases"))
-    reply = joined(servers.say("intake-officer-1", f"move {reference} to screening because identity confirmed"))
-    assert "now in screening" in reply
-    reply = joined(servers.say("intake-officer-1", f"add a note to {reference}: met the children"))
-    assert "Note added" in reply
-    reply = joined(servers.say("intake-officer-1", f"show case {reference}"))
+    # The intake officer sees it; only a supervisor (or its case manager) works on it.
+    officer, supervisor = staff(servers, "officer1"), staff(servers, "super")
+    assert reference in joined(servers.say(officer, "list my cases"))
+    move = f"move {reference} to screening because identity confirmed"
+    assert joined(servers.say(officer, move)) == "not permitted"
+    assert "now in screening" in joined(servers.say(supervisor, move))
+    assert "Note added" in joined(servers.say(supervisor, f"add a note to {reference}: met the children"))
+    reply = joined(servers.say(officer, f"show case {reference}"))
     assert "met the children" in reply and "status: screening" in reply
+    assert joined(servers.say(staff(servers, "manager"), f"show case {reference}")) == "not permitted"
+    assert joined(servers.say("999", f"show case {reference}")) == "not permitted"  # not a staff member
 
 
 def test_bad_input_mid_interview_loses_nothing(servers):
-    sender = "intake-officer-2"
+    sender = staff(servers, "officer2")
     drive(servers, sender, [("start an intake", "What kind of intake"), ("@self-returned", "full name"),
                             ("Amina Bekova", "date of birth")])
     for nasty in ["", "x" * 10000, "😀😀😀", "'; DROP TABLE cases; --", '"foo" AND (bar OR *)']:
@@ -147,7 +168,7 @@ def test_bad_input_mid_interview_loses_nothing(servers):
 
 
 def test_a_child_intake_asks_the_child_questions_and_cancel_needs_confirmation(servers):
-    sender = "intake-officer-3"
+    sender = staff(servers, "officer3")
     drive(servers, sender, [("register a new returnee", "What kind of intake"), ("@relocated", "full name"),
                             ("Timur Akhmetov", "date of birth"), ("unknown", "estimated age"),
                             ("about 9", "Sex?"), ("@male", "nationality"), ("stateless", "verified"),
@@ -159,8 +180,51 @@ def test_a_child_intake_asks_the_child_questions_and_cancel_needs_confirmation(s
     assert "No intake is running" in joined(servers.say(sender, "skip"))
 
 
+def test_a_case_manager_cannot_start_an_intake(servers):
+    assert "not permitted" in joined(servers.say(staff(servers, "manager"), "start an intake"))
+    assert "No intake is running" in joined(servers.say(staff(servers, "manager"), "skip"))
+
+
+def test_the_api_and_webhooks_refuse_callers_without_a_token(servers):
+    base = f"http://127.0.0.1:{servers.rasa_port}"
+    assert requests.get(f"{base}/conversations/1/tracker", timeout=10).status_code == 401
+    assert requests.get(f"{base}/conversations/1/tracker", params={"token": "wrong"}, timeout=10).status_code == 401
+    assert requests.get(f"{base}/conversations/1/tracker", params={"token": API_TOKEN}, timeout=10).status_code == 200
+    assert requests.post(f"{base}/model/parse", json={"text": "hi"}, timeout=10).status_code == 401
+    message = {"sender": staff(servers, "reader"), "message": "list my cases"}
+    assert requests.post(f"{base}/webhooks/rest/webhook", json=message, timeout=10).status_code == 404
+    assert requests.post(f"{base}/webhooks/bridge/webhook", json=message, timeout=10).status_code == 401
+    assert requests.post(f"{base}/webhooks/bridge/webhook", json=message, timeout=10,
+                         headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_a_saved_intake_leaves_no_name_or_birth_date_in_the_database_file_tracker_or_logs(servers):
+    officer = staff(servers, "officer5")
+    script = [("start an intake", "What kind of intake"), ("@other", "full name"), ("Zhanargul Plantedova", "date of birth"),
+              ("23.04.1987", "Sex?"), ("@female", "nationality"), ("Kazakhstan", "verified"), ("@documents", "return"),
+              ("skip", "How long"), ("skip", "role"), ("@supporter", "associated"), ("@voluntary", "legal status"),
+              ("@charged", "health"), ("none", "psychosocial"), ("none", "How many children"), ("0", "risk"),
+              ("skip", "referrals"), ("none", "consent"), ("@yes", "notes"),
+              ("Plantedova moved from Aktau in 2019", "check the answers"), ("@confirm", "The case reference is PRR-")]
+    last = drive(servers, officer, script)
+    reference = joined(last).split("reference is ")[1].split(".")[0].strip()
+    assert "Zhanargul Plantedova" in joined(servers.say(officer, f"show case {reference}"))  # staff still see it
+    planted = [b"Plantedova", b"1987-04-23", b"23.04.1987", b"23 April 1987"]
+    files = [p for p in servers.workdir.iterdir() if p.name.startswith("prr.db") or p.suffix == ".log"]
+    assert any(p.name == "prr.db" for p in files) and any(p.suffix == ".log" for p in files)
+    for path in files:
+        content = path.read_bytes()
+        assert not [n for n in planted if n in content], f"{path.name} holds {[n for n in planted if n in content]}"
+    tracker = requests.get(f"http://127.0.0.1:{servers.rasa_port}/conversations/{officer}/tracker",
+                           params={"token": API_TOKEN}, timeout=10).json()
+    assert tracker["slots"]["full_name"] is None
+    dumped = json.dumps(tracker)
+    leaks = [dumped[max(0, i - 300):i + 50] for i in [dumped.find(n) for n in ("Plantedova", "23.04.1987", "1987-04-23")] if i >= 0]
+    assert leaks == []
+
+
 def test_an_unfinished_intake_survives_a_rasa_restart(servers):
-    sender = "intake-officer-4"
+    sender = staff(servers, "officer4")
     drive(servers, sender, [("start an intake", "What kind of intake"), ("@other", "full name"),
                             ("Dilnaz Serikovna", "date of birth")])
     servers.stop(servers.rasa)

@@ -8,6 +8,7 @@ import time
 import pytest
 import requests
 
+from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.cases.views import case_text
 from bot.channels.telegram import EDITED, REFUSAL, TEXT_ONLY, UNAVAILABLE
@@ -68,7 +69,7 @@ def test_an_unregistered_user_is_refused_and_nothing_reaches_rasa(world):
     with sqlite3.connect(servers.db_url.removeprefix("sqlite:///")) as db:
         who = db.execute("SELECT channel, external_id, at FROM access_refusals").fetchall()
     assert ("telegram", str(STRANGER_TG)) in [(c, e) for c, e, _ in who]
-    with sqlite3.connect(workdir / "tracker.db") as db:
+    with sqlite3.connect(servers.db_url.removeprefix("sqlite:///")) as db:
         events = " ".join(row[0] for row in db.execute("SELECT data FROM events"))
     assert "unregistered-probe-7731" not in events
 
@@ -119,7 +120,7 @@ def test_a_whole_intake_through_inline_keyboards_and_typed_answers(world):
     assert "nightmares <b>not bold</b> & *stars* _under_" in texts(sent)  # shown as typed, not parsed
     sent = press(fake, "confirm", "The case reference is PRR-")
     reference = texts(sent).split("reference is ")[1].split(".")[0]
-    case = CaseStore(session_factory(servers.db_url)).get(reference)
+    case = CaseStore(session_factory(servers.db_url)).get(reference, actor=Actor(staff.sender_id, "intake"), channel="test")
     assert case.created_by == staff.sender_id and case.channel == "telegram"
     assert case.full_name == "Amina Bekova" and case.time_in_conflict_zone_months == 18
     assert case.psychosocial_needs == "nightmares <b>not bold</b> & *stars* _under_"
@@ -128,15 +129,17 @@ def test_a_whole_intake_through_inline_keyboards_and_typed_answers(world):
 def test_a_6000_character_answer_is_split_at_paragraphs(world):
     servers, fake, staff, _ = world
     store = CaseStore(session_factory(servers.db_url))
-    reference = store.list_for(staff.sender_id)[0].reference
+    me = Actor(staff.sender_id, "intake")
+    reference = store.list_for(actor=me, channel="test")[0].reference
+    supervisor = Actor(servers.add_staff("s.supervisor", "supervisor"), "supervisor")
     for n in range(3):
-        store.add_note(reference, f"note-{n} " + "word " * 390, staff=staff.sender_id, channel="telegram")
+        store.add_note(reference, f"note-{n} " + "word " * 390, actor=supervisor, channel="test")
     since = fake.send_text(STAFF_TG, f"/case {reference}")
     fake.wait_for_text(since, STAFF_TG, "note-2")
     sent = [FakeTelegram._plain(m) for m in fake.sent_since(since, STAFF_TG)]
     assert sum(map(len, sent)) > 6000 and len(sent) >= 2
     assert all(len(m) <= 4096 for m in sent)
-    full = case_text(store.get(reference))
+    full = case_text(store.get(reference, actor=me, channel="test"))
     for chunk in sent:  # every piece is whole lines of the case view, in order
         start = full.find(chunk)
         assert start == 0 or (start > 0 and full[:start].rstrip(" ").endswith("\n")), chunk[:80]

@@ -1,10 +1,17 @@
-"""SQL tables of the case store. Intake answers live in typed columns, one per field."""
+"""SQL tables of the case store. Intake answers live in typed columns, one per field.
+
+Fields marked S in shared/domain/intake.md, notes and status reasons are `Encrypted` columns:
+the program sees str, date, int or bool; the database holds only ciphertext.
+"""
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
 from bot.db import Base
+from bot.db_types import Encrypted
 
 STATUSES = ("intake", "screening", "prosecution", "rehabilitation", "reintegration", "closed")
 # The lifecycle of shared/domain/intake.md: intake -> screening -> prosecution | rehabilitation
@@ -29,30 +36,35 @@ class Case(Base):
     channel = Column(String(40), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
+    assigned_to = Column(String(120), index=True)  # the case manager's staff id
+    # When the interview began in the conversation `created_by`; its events are redacted after
+    # saving and deleted on erasure.
+    intake_started_at = Column(DateTime(timezone=True))
+    erased_at = Column(DateTime(timezone=True))
 
-    intake_type = Column(String(40), nullable=False)
-    full_name = Column(String(120), nullable=False)
-    date_of_birth = Column(Date)  # NULL when unknown; estimated_age is then set
-    estimated_age = Column(Integer)
-    sex = Column(String(20), nullable=False)
-    nationality = Column(String(12), nullable=False)  # ISO 3166 alpha-3, "unknown" or "stateless"
-    nationality_verification = Column(String(40), nullable=False)
+    intake_type = Column(String(40))
+    full_name = Column(Encrypted(str))
+    date_of_birth = Column(Encrypted(date))  # NULL when unknown; estimated_age is then set
+    estimated_age = Column(Encrypted(int))
+    sex = Column(String(20))
+    nationality = Column(String(12))  # ISO 3166 alpha-3, "unknown" or "stateless"
+    nationality_verification = Column(Encrypted(str))
     return_date = Column(Date)
     return_date_precision = Column(String(5))  # "day" or "month"
     time_in_conflict_zone_months = Column(Integer)
     time_in_conflict_zone_unknown = Column(Boolean)
-    role = Column(String(20), nullable=False)
-    association = Column(String(40), nullable=False)
-    legal_status = Column(String(40), nullable=False)
-    health_needs = Column(Text)
-    psychosocial_needs = Column(Text)
-    caregiver = Column(Text)
-    unaccompanied = Column(Boolean)
+    role = Column(Encrypted(str))
+    association = Column(Encrypted(str))
+    legal_status = Column(Encrypted(str))
+    health_needs = Column(Encrypted(str))
+    psychosocial_needs = Column(Encrypted(str))
+    caregiver = Column(Encrypted(str))
+    unaccompanied = Column(Encrypted(bool))
     schooling = Column(String(20))
     accompanying_children = Column(Integer)
-    risk_tool = Column(String(20))
-    consent = Column(Boolean, nullable=False)
-    notes = Column(Text)
+    risk_tool = Column(Encrypted(str))
+    consent = Column(Boolean)
+    notes = Column(Encrypted(str))
 
     referrals = relationship("CaseReferral", cascade="all, delete-orphan", order_by="CaseReferral.id")
     case_notes = relationship("CaseNote", cascade="all, delete-orphan", order_by="CaseNote.id")
@@ -76,7 +88,7 @@ class CaseNote(Base):
     author = Column(String(120), nullable=False)
     channel = Column(String(40), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
-    text = Column(Text, nullable=False)
+    text = Column(Encrypted(str), nullable=False)
 
 
 class StatusChange(Base):
@@ -89,7 +101,7 @@ class StatusChange(Base):
     changed_at = Column(DateTime(timezone=True), nullable=False)
     from_status = Column(String(20))
     to_status = Column(String(20), nullable=False)
-    reason = Column(Text, nullable=False)
+    reason = Column(Encrypted(str), nullable=False)
 
 
 class CaseSequence(Base):

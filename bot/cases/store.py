@@ -1,4 +1,4 @@
-"""Case store service: save an intake, look cases up, change status, add notes.
+"""Case store service: save an intake, look cases up, change status, add notes, assign, export, erase.
 
 Each public function runs in one transaction: it commits whole or leaves nothing behind.
 """
@@ -13,6 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot import audit
+from bot.cases import access
+from bot.cases.access import Actor
 from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, StatusChange
 from bot.intake import fields as f
 
@@ -69,78 +72,168 @@ def _columns(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class CaseStore:
+    """Every operation checks the actor's role (bot.cases.access) and writes the audit trail."""
+
     def __init__(self, session_factory: sessionmaker):
         self._sessions = session_factory
 
-    def save_intake(self, answers: Mapping[str, Any], *, staff: str, channel: str) -> str:
+    def save_intake(self, answers: Mapping[str, Any], *, actor: Actor, channel: str,
+                    intake_started_at: datetime | None = None) -> str:
         """Write a confirmed intake as a new case; returns its reference."""
+        self._require(actor, access.CREATE, None, None, channel)
         missing = [x.label for x in f.applicable(answers) if x.required and answers.get(x.name) in (None, f.SKIPPED)]
         if missing:
             raise CaseError(f"The intake is missing required answers: {', '.join(missing)}.")
         now = _now()
         with self._sessions.begin() as session:
             reference = _next_reference(session, now.year)
-            case = Case(reference=reference, status="intake", created_by=staff, channel=channel,
-                        created_at=now, updated_at=now, **_columns(answers))
+            case = Case(reference=reference, status="intake", created_by=actor.staff_id, channel=channel,
+                        created_at=now, updated_at=now, intake_started_at=intake_started_at, **_columns(answers))
             case.referrals = [CaseReferral(referral=r) for r in (answers.get("referrals") or [])]
-            case.status_changes = [StatusChange(changed_by=staff, channel=channel, changed_at=now,
+            case.status_changes = [StatusChange(changed_by=actor.staff_id, channel=channel, changed_at=now,
                                                 from_status=None, to_status="intake", reason="intake interview")]
             session.add(case)
+            audit.record(session, staff=actor.staff_id, action="create", case_ref=reference, channel=channel)
         return reference
 
-    def get(self, reference: str) -> Case | None:
-        with self._sessions() as session:
-            return session.execute(
-                select(Case).where(Case.reference == reference.upper())
+    def check_may_create(self, *, actor: Actor | None, channel: str) -> None:
+        """Refuse (and audit) before an interview starts rather than after it is finished."""
+        self._require(actor, access.CREATE, None, None, channel)
+
+    def get(self, reference: str, *, actor: Actor, channel: str) -> Case:
+        """One case with notes and history, if this actor may see it; else NotPermitted."""
+        reference = (reference or "").upper()
+        with self._sessions.begin() as session:
+            case = session.execute(
+                select(Case).where(Case.reference == reference)
                 .options(selectinload(Case.referrals), selectinload(Case.case_notes), selectinload(Case.status_changes))
             ).scalar_one_or_none()
+            if case is not None and access.allowed(actor, access.READ, case):
+                audit.record(session, staff=actor.staff_id, action="read", case_ref=reference, channel=channel)
+                return case
+        self._refused(actor, access.READ, reference, channel)
 
-    def list_for(self, staff: str | None = None, limit: int = 50) -> list[Case]:
-        with self._sessions() as session:
-            query = select(Case).order_by(Case.id.desc()).limit(limit)
-            if staff is not None:
-                query = query.where(Case.created_by == staff)
-            return list(session.execute(query).scalars())
+    def list_for(self, *, actor: Actor, channel: str, limit: int = 50) -> list[Case]:
+        """The cases this actor may see: created (intake), assigned (case manager), all (supervisor)."""
+        self._require(actor, access.LIST, None, None, channel)
+        with self._sessions.begin() as session:
+            query = select(Case).where(Case.erased_at.is_(None)).order_by(Case.id.desc()).limit(limit)
+            if actor.role == "intake":
+                query = query.where(Case.created_by == actor.staff_id)
+            elif actor.role == "case_manager":
+                query = query.where(Case.assigned_to == actor.staff_id)
+            cases = list(session.execute(query).scalars())
+            audit.record(session, staff=actor.staff_id, action="list", case_ref=None, channel=channel)
+        return cases
 
-    def change_status(self, reference: str, new_status: str, reason: str, *, staff: str, channel: str) -> Case:
+    def change_status(self, reference: str, new_status: str, reason: str, *, actor: Actor, channel: str) -> Case:
         new_status = (new_status or "").strip().lower()
         reason = " ".join((reason or "").split())
-        if new_status not in STATUSES:
-            raise CaseError(f"“{new_status}” is not a status. Statuses: {', '.join(STATUSES)}.")
-        if not reason:
-            raise CaseError("Please give a reason, for example: move PRR-2026-0007 to screening because identity is confirmed.")
-        if len(reason) > MAX_REASON_CHARS:
-            raise CaseError(f"The reason is too long: at most {MAX_REASON_CHARS} characters.")
         with self._sessions.begin() as session:
-            case = self._locked(session, reference)
+            case = self._locked(session, reference, actor, access.UPDATE, channel)
+            if new_status not in STATUSES:
+                raise CaseError(f"“{new_status}” is not a status. Statuses: {', '.join(STATUSES)}.")
+            if not reason:
+                raise CaseError("Please give a reason, for example: move PRR-2026-0007 to screening because identity is confirmed.")
+            if len(reason) > MAX_REASON_CHARS:
+                raise CaseError(f"The reason is too long: at most {MAX_REASON_CHARS} characters.")
             allowed = TRANSITIONS[case.status]
             if new_status not in allowed:
                 nxt = " or ".join(allowed) if allowed else "nothing (the case is closed)"
                 raise CaseError(f"{case.reference} is in {case.status}; it can move to {nxt}.")
             now = _now()
-            session.add(StatusChange(case_id=case.id, changed_by=staff, channel=channel, changed_at=now,
+            session.add(StatusChange(case_id=case.id, changed_by=actor.staff_id, channel=channel, changed_at=now,
                                      from_status=case.status, to_status=new_status, reason=reason))
             case.status, case.updated_at = new_status, now
-        return self.get(reference)
+            audit.record(session, staff=actor.staff_id, action="status_change", case_ref=case.reference, channel=channel)
+        return self.get(reference, actor=actor, channel=channel)
 
-    def add_note(self, reference: str, text: str, *, staff: str, channel: str) -> Case:
+    def add_note(self, reference: str, text: str, *, actor: Actor, channel: str) -> Case:
         text = (text or "").strip()
-        if not text:
-            raise CaseError("The note is empty. Write it after a colon: add a note to PRR-2026-0007: met the family.")
-        if len(text) > MAX_NOTE_CHARS:
-            raise CaseError(f"A note can be at most {MAX_NOTE_CHARS:,} characters; this one has {len(text):,}.")
         with self._sessions.begin() as session:
-            case = self._locked(session, reference)
+            case = self._locked(session, reference, actor, access.UPDATE, channel)
+            if not text:
+                raise CaseError("The note is empty. Write it after a colon: add a note to PRR-2026-0007: met the family.")
+            if len(text) > MAX_NOTE_CHARS:
+                raise CaseError(f"A note can be at most {MAX_NOTE_CHARS:,} characters; this one has {len(text):,}.")
             now = _now()
-            session.add(CaseNote(case_id=case.id, author=staff, channel=channel, created_at=now, text=text))
+            session.add(CaseNote(case_id=case.id, author=actor.staff_id, channel=channel, created_at=now, text=text))
             case.updated_at = now
-        return self.get(reference)
+            audit.record(session, staff=actor.staff_id, action="note", case_ref=case.reference, channel=channel)
+        return self.get(reference, actor=actor, channel=channel)
 
-    @staticmethod
-    def _locked(session: Session, reference: str) -> Case:
-        case = session.execute(
-            select(Case).where(Case.reference == reference.upper()).with_for_update()
-        ).scalar_one_or_none()
-        if case is None:
-            raise CaseError(f"No case {reference.upper()} was found.")
+    def assign(self, reference: str, case_manager_id: str, *, actor: Actor, channel: str) -> None:
+        with self._sessions.begin() as session:
+            case = self._locked(session, reference, actor, access.ASSIGN, channel)
+            case.assigned_to, case.updated_at = case_manager_id, _now()
+            audit.record(session, staff=actor.staff_id, action="assign", case_ref=case.reference, channel=channel)
+
+    def export(self, reference: str, *, actor: Actor, channel: str) -> dict:
+        """One case with notes and history as plain data, for an authorised supervisor."""
+        with self._sessions.begin() as session:
+            case = self._locked(session, reference, actor, access.EXPORT, channel)
+            data = export_dict(case)
+            audit.record(session, staff=actor.staff_id, action="export", case_ref=case.reference, channel=channel)
+        return data
+
+    def erase(self, reference: str, reason: str, *, actor: Actor, channel: str) -> Case:
+        """Remove a case's content, notes and referrals; the reference and the audit trail stay."""
+        reason = " ".join((reason or "").split())
+        with self._sessions.begin() as session:
+            case = self._locked(session, reference, actor, access.ERASE, channel)
+            if not reason:
+                raise CaseError("Erasure needs a reason.")
+            for name in CONTENT_COLUMNS:
+                setattr(case, name, None)
+            case.referrals, case.case_notes = [], []
+            for change in case.status_changes:
+                change.reason = "[erased]"
+            now = _now()
+            case.erased_at = case.updated_at = now
+            session.add(StatusChange(case_id=case.id, changed_by=actor.staff_id, channel=channel, changed_at=now,
+                                     from_status=case.status, to_status=case.status, reason=f"erased: {reason}"))
+            audit.record(session, staff=actor.staff_id, action="erase", case_ref=case.reference, channel=channel)
         return case
+
+    # -- the checks ---------------------------------------------------------------------------
+
+    def _require(self, actor: Actor | None, action: str, case: Case | None, reference: str | None, channel: str) -> None:
+        if not access.allowed(actor, action, case):
+            self._refused(actor, action, reference, channel)
+
+    def _refused(self, actor: Actor | None, action: str, reference: str | None, channel: str):
+        # Recorded in its own transaction, so that it stays when the refused work is rolled back.
+        with self._sessions.begin() as session:
+            audit.record(session, staff=actor.staff_id if actor else "unknown", action=action,
+                         case_ref=reference, channel=channel, outcome="refused")
+        raise access.NotPermitted
+
+    def _locked(self, session: Session, reference: str, actor: Actor, action: str, channel: str) -> Case:
+        reference = (reference or "").upper()
+        case = session.execute(select(Case).where(Case.reference == reference).with_for_update()).scalar_one_or_none()
+        if case is None or case.erased_at is not None or not access.allowed(actor, action, case):
+            session.rollback()
+            self._refused(actor, action, reference, channel)
+        return case
+
+
+CONTENT_COLUMNS = ("intake_type", "full_name", "date_of_birth", "estimated_age", "sex", "nationality",
+                   "nationality_verification", "return_date", "return_date_precision", "time_in_conflict_zone_months",
+                   "time_in_conflict_zone_unknown", "role", "association", "legal_status", "health_needs",
+                   "psychosocial_needs", "caregiver", "unaccompanied", "schooling", "accompanying_children",
+                   "risk_tool", "consent", "notes")
+
+
+def export_dict(case: Case) -> dict:
+    def plain(value):
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    return {
+        "reference": case.reference, "status": case.status, "created_by": case.created_by, "channel": case.channel,
+        "created_at": plain(case.created_at), "updated_at": plain(case.updated_at), "assigned_to": case.assigned_to,
+        "answers": {name: plain(getattr(case, name)) for name in CONTENT_COLUMNS},
+        "referrals": [r.referral for r in case.referrals],
+        "notes": [{"at": plain(n.created_at), "author": n.author, "channel": n.channel, "text": n.text} for n in case.case_notes],
+        "status_history": [{"at": plain(c.changed_at), "by": c.changed_by, "from": c.from_status, "to": c.to_status,
+                            "reason": c.reason} for c in case.status_changes],
+    }

@@ -5,6 +5,7 @@ from bot.cases import models as _cases  # noqa: F401  (registers the tables)
 from bot.db import Base, make_engine
 from bot.knowledge import store as _knowledge  # noqa: F401
 from bot.staff import models as _staff  # noqa: F401
+from bot import audit as _audit  # noqa: F401
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or None
@@ -19,6 +20,11 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = make_engine(url)
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode rebuilds a SQLite table by copying and dropping it; with foreign keys on,
+            # dropping `cases` would cascade and delete every note and status change.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         # Batch mode lets later migrations alter columns on SQLite too.
         context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
         with context.begin_transaction():

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from bot.cases.access import Actor
 from bot.staff.models import ROLES, AccessRefusal, Staff
 
 _NAME = re.compile(r"^[\w.\-]{2,80}$")
@@ -52,6 +53,25 @@ class StaffStore:
                 raise StaffError(f"No staff member named {name!r}.")
             staff.active = False
         return staff
+
+    def active_by_id(self, staff_id: str) -> Staff | None:
+        if not str(staff_id).isdigit():
+            return None
+        with self._sessions() as session:
+            return session.execute(
+                select(Staff).where(Staff.id == int(staff_id), Staff.active.is_(True))
+            ).scalar_one_or_none()
+
+    def active_by_name(self, name: str) -> Staff | None:
+        with self._sessions() as session:
+            return session.execute(
+                select(Staff).where(Staff.name == name, Staff.active.is_(True))
+            ).scalar_one_or_none()
+
+    def actor(self, staff_id: str) -> Actor | None:
+        """The staff member behind a conversation id, as the case store's Actor (None if unknown)."""
+        member = self.active_by_id(staff_id)
+        return Actor(member.sender_id, member.role, member.name) if member else None
 
     def active_by_telegram_id(self, telegram_id: int) -> Staff | None:
         with self._sessions() as session:

@@ -1,0 +1,53 @@
+"""Who may do what with a case: the one role check every case operation calls.
+
+Roles (need to know, one record owner, after UNICEF's Primero):
+- intake: creates cases and sees the cases they created;
+- case_manager: sees and updates the cases assigned to them;
+- supervisor: sees and updates all cases, assigns them, exports and erases;
+- admin: manages staff and keys, and sees no case content.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.cases.models import Case
+
+CREATE, READ, LIST, UPDATE, ASSIGN, EXPORT, ERASE = "create", "read", "list", "update", "assign", "export", "erase"
+
+
+class NotPermitted(PermissionError):
+    """Refused. The message never says whether the case exists."""
+
+    def __init__(self):
+        super().__init__("not permitted")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A staff member acting on cases."""
+
+    staff_id: str
+    role: str
+    name: str = ""
+
+
+def allowed(actor: Actor | None, action: str, case: Case | None = None) -> bool:
+    if actor is None:
+        return False
+    role = actor.role
+    if role == "supervisor":
+        return action in (CREATE, READ, LIST, UPDATE, ASSIGN, EXPORT, ERASE)
+    if role == "intake":
+        if action in (CREATE, LIST):
+            return True
+        return action == READ and case is not None and case.created_by == actor.staff_id
+    if role == "case_manager":
+        if action == LIST:
+            return True
+        return action in (READ, UPDATE) and case is not None and case.assigned_to == actor.staff_id
+    return False  # admin and anything unknown: no case content
+
+
+def check(actor: Actor | None, action: str, case: Case | None = None) -> None:
+    if not allowed(actor, action, case):
+        raise NotPermitted

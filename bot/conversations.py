@@ -1,0 +1,95 @@
+"""Rasa's conversation events, kept by its SQL tracker store in our database.
+
+Interview answers must not outlive the interview there: once a case is saved or an intake
+cancelled, the events of that interview are redacted; erasing a case deletes them; and
+`prr purge` removes conversations older than the retention period. This module edits the
+`events` table directly and does not import Rasa.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from sqlalchemy import MetaData, Table, delete, inspect, select, text, update
+from sqlalchemy.engine import Engine
+
+from bot.intake.flow import SLOTS
+
+logger = logging.getLogger("prr.conversations")
+REDACTED = "[redacted]"
+
+
+def _events(engine: Engine) -> Table | None:
+    if not inspect(engine).has_table("events"):
+        logger.warning("no Rasa events table in this database: is the SQL tracker store configured?")
+        return None
+    return Table("events", MetaData(), autoload_with=engine)
+
+
+def _scrub(data: dict) -> dict:
+    kind = data.get("event")
+    if kind == "user":
+        data["text"] = REDACTED
+        parse = data.get("parse_data") or {}
+        parse["text"], parse["entities"] = REDACTED, []
+        data["parse_data"] = parse
+    elif kind == "bot":
+        data["text"] = REDACTED
+        data["data"] = {}
+    elif kind == "slot" and data.get("name") in SLOTS:
+        data["value"] = None
+    return data
+
+
+def redact(engine: Engine, sender_id: str, since: float) -> int:
+    """Blank the user texts, bot texts and interview slot values of one conversation since `since`."""
+    events = _events(engine)
+    if events is None:
+        return 0
+    changed = 0
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("PRAGMA secure_delete = ON"))  # overwrite the old bytes, not just unlink them
+        rows = conn.execute(select(events.c.id, events.c.data).where(
+            events.c.sender_id == sender_id, events.c.timestamp >= since)).all()
+        for row_id, raw in rows:
+            scrubbed = json.dumps(_scrub(json.loads(raw)))
+            if scrubbed != raw:
+                conn.execute(update(events).where(events.c.id == row_id).values(data=scrubbed))
+                changed += 1
+    _checkpoint(engine)
+    return changed
+
+
+def delete_between(engine: Engine, sender_id: str, since: float, until: float) -> int:
+    events = _events(engine)
+    if events is None:
+        return 0
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("PRAGMA secure_delete = ON"))
+        count = conn.execute(delete(events).where(events.c.sender_id == sender_id, events.c.timestamp >= since,
+                                                  events.c.timestamp <= until)).rowcount
+    _checkpoint(engine)
+    return count
+
+
+def purge_older_than(engine: Engine, seconds: float) -> int:
+    """Delete every event older than the retention period; returns how many."""
+    events = _events(engine)
+    if events is None:
+        return 0
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("PRAGMA secure_delete = ON"))
+        count = conn.execute(delete(events).where(events.c.timestamp < time.time() - seconds)).rowcount
+    _checkpoint(engine)
+    return count
+
+
+def _checkpoint(engine: Engine) -> None:
+    # SQLite keeps earlier page images in the -wal file until a checkpoint; truncate it.
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
