@@ -63,27 +63,25 @@ def redact(engine: Engine, sender_id: str, since: float) -> int:
 
 
 def delete_between(engine: Engine, sender_id: str, since: float, until: float) -> int:
-    events = _events(engine)
-    if events is None:
-        return 0
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.execute(text("PRAGMA secure_delete = ON"))
-        count = conn.execute(delete(events).where(events.c.sender_id == sender_id, events.c.timestamp >= since,
-                                                  events.c.timestamp <= until)).rowcount
-    _checkpoint(engine)
-    return count
+    """Delete one conversation's events in a time window (a case's interview, on erasure)."""
+    return _delete(engine, lambda events: [events.c.sender_id == sender_id, events.c.timestamp >= since,
+                                           events.c.timestamp <= until])
 
 
 def purge_older_than(engine: Engine, seconds: float) -> int:
     """Delete every event older than the retention period; returns how many."""
+    cutoff = time.time() - seconds
+    return _delete(engine, lambda events: [events.c.timestamp < cutoff])
+
+
+def _delete(engine: Engine, conditions) -> int:
     events = _events(engine)
     if events is None:
         return 0
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             conn.execute(text("PRAGMA secure_delete = ON"))
-        count = conn.execute(delete(events).where(events.c.timestamp < time.time() - seconds)).rowcount
+        count = conn.execute(delete(events).where(*conditions(events))).rowcount
     _checkpoint(engine)
     return count
 
