@@ -11,6 +11,9 @@ RASA_DATA := --domain domain --data nlu data
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMEDRIVER := /usr/bin/chromedriver
+
 .PHONY: install run test train validate db bench clean
 
 install: $(VENV)/.installed
@@ -43,7 +46,12 @@ run: install train db
 	@echo "==> [4/4] Starting the action server and the Rasa server"
 	@scripts/run.sh
 
-test: install train
+$(CHROMEDRIVER):
+	@echo "==> Installing Chromium and ChromeDriver (Debian packages) for the browser tests"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
+
+test: install train $(CHROMEDRIVER)
 	$(BIN)/python -m pytest
 
 bench: install db

@@ -216,6 +216,25 @@ def staff_list() -> None:
         click.echo(f"{m.id}\t{m.name}\t{m.role}\t{'active' if m.active else 'disabled'}\ttelegram:{m.telegram_id or '-'}")
 
 
+@staff.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def staff_set_password(name: str, password_stdin: bool) -> None:
+    """Set a staff member's web login password (stored as an argon2 hash, never in clear)."""
+    from bot.services import staff_store
+    from bot.staff.store import StaffError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        staff_store().set_password(name, password)
+    except StaffError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Password set for {name}.")
+
+
 @staff.command("assign")
 @click.argument("reference")
 @click.argument("case_manager")
@@ -244,6 +263,24 @@ def staff_disable(name: str) -> None:
     except StaffError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Disabled {name}.")
+
+
+@main.command()
+@click.option("--listen", default="127.0.0.1:5080", show_default=True, help="Where the web chat listens.")
+@click.option("--rasa-url", default="http://127.0.0.1:5005", show_default=True)
+@click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (behind HTTPS).")
+def web(listen: str, rasa_url: str, secure_cookies: bool) -> None:
+    """Serve the web chat for staff (login, then chat)."""
+    import asyncio
+
+    from bot.secrets import bridge_token
+    from bot.services import staff_store
+    from bot.web.app import serve
+
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.ClickException("--listen takes HOST:PORT, for example 127.0.0.1:5080")
+    asyncio.run(serve(rasa_url, bridge_token(), staff_store(), (host, int(port)), secure_cookies))
 
 
 @main.command()

@@ -16,6 +16,8 @@ actions_pid=$!
 "$BIN/rasa" run --enable-api --auth-token "$api_token" -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
   --endpoints var/endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &
 rasa_pid=$!
+"$BIN/prr" web --listen 127.0.0.1:5080 --rasa-url http://127.0.0.1:5005 >var/log/web.log 2>&1 &
+web_pid=$!
 telegram_pid=""
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
   "$BIN/prr" telegram --rasa-url http://127.0.0.1:5005 >var/log/telegram.log 2>&1 &
@@ -25,8 +27,8 @@ fi
 stop() {
   trap - INT TERM EXIT
   echo; echo "Stopping the servers ..."
-  kill $telegram_pid "$rasa_pid" "$actions_pid" 2>/dev/null
-  wait $telegram_pid "$rasa_pid" "$actions_pid" 2>/dev/null
+  kill $telegram_pid "$web_pid" "$rasa_pid" "$actions_pid" 2>/dev/null
+  wait $telegram_pid "$web_pid" "$rasa_pid" "$actions_pid" 2>/dev/null
   echo "Stopped."
   exit 0
 }
@@ -43,6 +45,7 @@ cat <<MSG
 PRR Assistant is running.
   Rasa server (bridge channel + HTTP API): http://127.0.0.1:5005
   Action server:                         http://127.0.0.1:5055
+  Web chat:                              http://127.0.0.1:5080/   (log in: prr staff set-password NAME)
 
 Talk to it (as a registered staff member; add one with: .venv/bin/prr staff add --name NAME --role intake):
   in a terminal:  .venv/bin/prr shell --as NAME

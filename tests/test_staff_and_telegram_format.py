@@ -72,3 +72,24 @@ def test_long_text_splits_at_paragraphs_then_lines():
 def test_buttons_pair_short_titles():
     rows = button_rows([{"title": "yes"}, {"title": "no"}, {"title": "a much longer choice than fits"}, {"title": "x"}])
     assert rows == [[("yes", 0), ("no", 1)], [("a much longer choice than fits", 2)], [("x", 3)]]
+
+
+def test_passwords_are_hashed_and_logins_checked(staff, sessions):
+    from sqlalchemy import text
+
+    from bot.staff.store import LoginRefused
+
+    staff.add("e.user", "intake")
+    with pytest.raises(StaffError, match="at least 10"):
+        staff.set_password("e.user", "short")
+    staff.set_password("e.user", "a long enough secret")
+    with sessions() as s:
+        stored = s.execute(text("SELECT password_hash FROM staff WHERE name = 'e.user'")).scalar_one()
+    assert stored.startswith("$argon2") and "a long enough secret" not in stored
+    assert staff.login("e.user", "a long enough secret").name == "e.user"
+    for name, password in (("e.user", "wrong"), ("nobody", "a long enough secret")):
+        with pytest.raises(LoginRefused, match="Wrong name or password"):
+            staff.login(name, password)
+    staff.disable("e.user")
+    with pytest.raises(LoginRefused):
+        staff.login("e.user", "a long enough secret")

@@ -17,6 +17,10 @@ class Staff(Base):
     telegram_id = Column(BigInteger, unique=True)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False)
+    # Web login: an argon2 hash (never the password), and the lockout after failed attempts.
+    password_hash = Column(String(200))
+    failed_logins = Column(Integer, nullable=False, default=0, server_default="0")
+    locked_until = Column(DateTime(timezone=True))
 
     @property
     def sender_id(self) -> str:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,12 +17,26 @@ from bot.staff.models import ROLES, AccessRefusal, Staff
 _NAME = re.compile(r"^[\w.\-]{2,80}$")
 
 
+MIN_PASSWORD = 10
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
+
+
+class LoginRefused(PermissionError):
+    """A refused login; the message does not say whether the name exists."""
+
+
 class StaffError(ValueError):
     """A staff change that cannot be made, with a message for the operator."""
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone
 
 
 class StaffStore:
@@ -78,6 +95,43 @@ class StaffStore:
             return session.execute(
                 select(Staff).where(Staff.telegram_id == telegram_id, Staff.active.is_(True))
             ).scalar_one_or_none()
+
+    def set_password(self, name: str, password: str) -> None:
+        if len(password or "") < MIN_PASSWORD:
+            raise StaffError(f"A password needs at least {MIN_PASSWORD} characters.")
+        with self._sessions.begin() as session:
+            staff = session.execute(select(Staff).where(Staff.name == name)).scalar_one_or_none()
+            if staff is None:
+                raise StaffError(f"No staff member named {name!r}.")
+            staff.password_hash = _hasher.hash(password)
+            staff.failed_logins, staff.locked_until = 0, None
+
+    def login(self, name: str, password: str) -> Staff:
+        """The staff member, if the name and password match and the name is not locked."""
+        now = _now()
+        refusal = None
+        with self._sessions.begin() as session:  # commits the failure count even when refusing
+            staff = session.execute(select(Staff).where(Staff.name == (name or "").strip())).scalar_one_or_none()
+            if staff is None or not staff.active or not staff.password_hash:
+                _hasher.hash(password or "")  # same time as a real check: no hint that the name exists
+                refusal = "Wrong name or password."
+            elif staff.locked_until is not None and _aware(staff.locked_until) > now:
+                refusal = "Too many failed attempts: this name is locked for a while. Try again later."
+            else:
+                try:
+                    _hasher.verify(staff.password_hash, password or "")
+                except (VerifyMismatchError, InvalidHashError):
+                    staff.failed_logins = (staff.failed_logins or 0) + 1
+                    if staff.failed_logins >= MAX_FAILED_LOGINS:
+                        staff.locked_until, staff.failed_logins = now + LOCKOUT, 0
+                    refusal = "Wrong name or password."
+                else:
+                    staff.failed_logins, staff.locked_until = 0, None
+                    if _hasher.check_needs_rehash(staff.password_hash):
+                        staff.password_hash = _hasher.hash(password)
+        if refusal:
+            raise LoginRefused(refusal)
+        return staff
 
     def record_refusal(self, channel: str, external_id: str, display_name: str | None) -> None:
         with self._sessions.begin() as session:
