@@ -36,13 +36,5 @@ def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
-def intake_started_at(tracker: Tracker) -> float | None:
-    """When the current interview began: the latest activation of the intake form."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "active_loop" and event.get("name") == "intake_form":
-            return event.get("timestamp")
-    return None
-
-
 def entity(tracker: Tracker, name: str) -> str | None:
     return next(tracker.get_latest_entity_values(name), None)

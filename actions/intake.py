@@ -1,6 +1,7 @@
 """The intake form: validation (delegated to bot.intake.flow), the review, and saving the case."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -9,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import actor, channel, intake_started_at, latest_intent, latest_text, logger, staff_id
+from actions.common import actor, channel, latest_intent, latest_text, logger, staff_id
 from actions.knowledge import answer_question
 from bot import conversations
 from bot.cases.access import NotPermitted
@@ -18,6 +19,9 @@ from bot.db import engine_for
 from bot.config import database_url
 from bot.intake import flow
 from bot.services import case_store
+
+STARTED = "intake_started_at"  # a slot: it survives the session boundaries of our tracker store
+
 
 def _answers(tracker: Tracker) -> dict[str, Any]:
     return {slot: tracker.get_slot(slot) for slot in flow.SLOTS}
@@ -39,7 +43,8 @@ class ValidateIntakeForm(Action):
                 return [SlotSet(flow.OUTCOME, "refused"), SlotSet("requested_slot", None)]
             # The message that started the form ("start an intake") answers no question. A draft
             # left from before resumes at its first open question.
-            return [SlotSet("requested_slot", flow.next_step(answers))]
+            started = tracker.get_slot(STARTED) or time.time() - 1
+            return [SlotSet(STARTED, started), SlotSet("requested_slot", flow.next_step(answers))]
         intent, confidence = latest_intent(tracker)
         turn = flow.handle(answers, tracker.get_slot("requested_slot"), latest_text(tracker), intent, confidence)
         if turn.knowledge_query:
@@ -70,8 +75,8 @@ class ActionSubmitIntake(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         answers = _answers(tracker)
-        clear = [SlotSet(slot, None) for slot in flow.SLOTS]
-        started = intake_started_at(tracker)
+        clear = [SlotSet(slot, None) for slot in flow.SLOTS + (STARTED,)]
+        started = tracker.get_slot(STARTED)
         outcome = answers.get(flow.OUTCOME)
         if outcome == "refused":
             return clear

@@ -71,7 +71,8 @@ def test_a_related_button_opens_that_section():
 
 def test_validator_starts_at_the_first_question_and_ignores_the_start_message():
     _, slots = run(ValidateIntakeForm(), tracker("start an intake", "start_intake"))
-    assert slots == {"requested_slot": "intake_type"}
+    assert slots["requested_slot"] == "intake_type"
+    assert abs(slots["intake_started_at"] - __import__("time").time()) < 60  # from here on, redacted after saving
 
 
 def test_validator_rejects_a_bad_date_and_keeps_earlier_answers():
@@ -100,7 +101,7 @@ def test_submit_saves_a_confirmed_intake_and_clears_the_slots(database):
     slots = {**ADULT, "referrals_more": "done", flow.REVIEW: "confirmed", flow.OUTCOME: "confirmed"}
     messages, events = run(ActionSubmitIntake(), tracker(slots=slots))
     assert "PRR-" in texts(messages)
-    assert set(events) == set(flow.SLOTS) and all(v is None for v in events.values())
+    assert set(events) == set(flow.SLOTS) | {"intake_started_at"} and all(v is None for v in events.values())
     messages, _ = run(ActionListCases(), tracker("list my cases", "list_cases"))
     assert "Aigerim Sultanova" in texts(messages)
     messages, _ = run(ActionListCases(), tracker("list my cases", "list_cases", sender=MANAGER))

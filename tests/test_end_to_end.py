@@ -23,7 +23,7 @@ def servers(tmp_path_factory):
     with running_servers(tmp_path_factory.mktemp("servers")) as servers:
         servers.staff = {name: servers.add_staff(name, role) for name, role in (
             ("reader", "intake"), ("officer1", "intake"), ("officer2", "intake"), ("officer3", "intake"),
-            ("officer4", "intake"), ("officer5", "intake"), ("super", "supervisor"), ("manager", "case_manager"))}
+            ("officer4", "intake"), ("officer5", "intake"), ("officer6", "intake"), ("super", "supervisor"), ("manager", "case_manager"))}
         yield servers
 
 
@@ -231,3 +231,30 @@ def test_an_unfinished_intake_survives_a_rasa_restart(servers):
     servers.start_rasa()
     reply = joined(servers.say(sender, "1 May 1985"))
     assert "Sex?" in reply
+
+
+def test_a_long_interview_crosses_session_boundaries_and_loses_nothing(servers):
+    """Our tracker store starts a new session every so often; the interview must not notice."""
+    officer = staff(servers, "officer6")
+    drive(servers, officer, [("start an intake", "What kind of intake"), ("@relocated", "full name"),
+                             ("Saltanat Boundaryova", "date of birth")])
+    for n in range(30):  # a long struggle with one answer: hundreds of events
+        assert "not a real date" in joined(servers.say(officer, f"31.02.19{60 + n}"))
+    last = drive(servers, officer, [
+        ("1 May 1985", "Sex?"), ("@female", "nationality"), ("Kazakhstan", "verified"), ("@documents", "return"),
+        ("skip", "How long"), ("skip", "role"), ("@spouse", "associated"), ("@coerced", "legal status"),
+        ("@none", "health"), ("none", "psychosocial"), ("none", "How many children"), ("2", "risk"),
+        ("skip", "referrals"), ("none", "consent"), ("@yes", "notes"), ("none", "check the answers"),
+        ("@confirm", "The case reference is PRR-")])
+    reference = joined(last).split("reference is ")[1].split(".")[0].strip()
+    engine = create_engine(servers.db_url)
+    with engine.connect() as conn:
+        boundaries = conn.execute(text("SELECT COUNT(*) FROM events WHERE sender_id = :s AND type_name = 'session_started'"),
+                                  {"s": officer}).scalar()
+    engine.dispose()
+    assert boundaries >= 1
+    case = CaseStore(session_factory(servers.db_url)).get(reference, actor=Actor(officer, "intake"), channel="test")
+    assert case.full_name == "Saltanat Boundaryova" and str(case.date_of_birth) == "1985-05-01"
+    assert case.association == "coerced" and case.accompanying_children == 2
+    for path in [p for p in servers.workdir.iterdir() if p.name.startswith("prr.db")]:
+        assert b"Boundaryova" not in path.read_bytes(), path.name  # redaction reached across the boundaries
