@@ -95,7 +95,8 @@ class Bot:
         return (time.perf_counter() - start) * 1000
 
     def stop(self):
-        rss = {p.args[1] if len(p.args) > 1 else "?": peak_rss_mb(p.pid) for p in self.procs if p.poll() is None}
+        rss = {("action server" if "actions" in p.args else "rasa server"): peak_rss_mb(p.pid)
+               for p in self.procs if p.poll() is None}
         for p in self.procs:
             p.send_signal(signal.SIGINT)
         for p in self.procs:
@@ -111,6 +112,12 @@ OUR_TURNS = ["hello", "what is VERA-2R?", "what does resolution 2396 require?", 
              "can a 14-year-old returnee be prosecuted?", "what can you do?", "list my cases"]
 INTAKE = ["start an intake", "other", "Amina Bekova", "12.03.2015", "female", "Kazakhstan", "documents", "skip", "skip",
           "child", "unknown", "none", "none", "none", "Gulnara Bekova", "no", "skip", "none", "yes", "none", "cancel", "yes"]
+
+
+def warm_up(bot, turns):
+    """First calls load models and caches; they are not what a conversation's length costs."""
+    for text in turns:
+        bot.say("warm-up", text)
 
 
 def one_conversation(bot, turns, length=200):
@@ -175,6 +182,7 @@ def main() -> None:
                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     print("Training both bots (this takes a few minutes) ...", flush=True)
     stock_dir = WORK / "stock"
+    stock_dir.mkdir()
     results["stock_training_s"] = round(timed([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(stock_dir)],
                                               cwd=WORK, env=env()), 1)
     results["ours_training_s"] = round(timed([str(BIN / "rasa"), "train", "--domain", "domain", "--data", "nlu", "data",
@@ -209,10 +217,10 @@ def main() -> None:
         wait_up(f"http://127.0.0.1:{rasa_port}/", ours.rasa)
         wait_up(f"http://127.0.0.1:{actions_port}/health", ours.actions)
         print("One long conversation, then 20 at once ...", flush=True)
+        warm_up(stock, STOCK_TURNS)
+        warm_up(_Sender(ours, staff[19]), OUR_TURNS)
         results["stock_one_conversation"] = one_conversation(stock, STOCK_TURNS)
-        ours.prefix = ""
-        long_staff = staff[20]
-        results["ours_one_conversation"] = one_conversation(_Sender(ours, long_staff), OUR_TURNS)
+        results["ours_one_conversation"] = one_conversation(_Sender(ours, staff[20]), OUR_TURNS)
         results["stock_20_concurrent"] = concurrent(stock, STOCK_TURNS)
         results["ours_20_concurrent"] = concurrent(_Pool(ours, staff[:20]), OUR_TURNS)
         print("Mixed workload ...", flush=True)

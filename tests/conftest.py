@@ -53,7 +53,7 @@ def db_url(request, tmp_path):
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url, future=True)
     with engine.begin() as conn:  # each test starts from empty tables
-        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, knowledge_sections, staff, access_refusals, audit_log"))
+        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, knowledge_sections, staff, access_refusals, audit_log; UPDATE knowledge_version SET version = 1"))
         conn.execute(text("UPDATE audit_head SET seq = 0, last_hash = :g"), {"g": "0" * 64})
     engine.dispose()
     return url

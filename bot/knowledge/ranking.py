@@ -1,12 +1,16 @@
 """BM25 ranking over three fields (text, title, tags) with an abstain rule.
 
-Kept free of I/O: the index is built from already-analysed sections.
+Kept free of I/O: the index is built from already-analysed sections. Each term's weight in each
+section (the three fields' BM25 parts, weighted and summed) is computed once at build time and
+kept in numpy arrays, so a query costs one vector add per query term.
 """
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+
+import numpy as np
 
 K1 = 1.2
 B = 0.75
@@ -32,47 +36,43 @@ class Ranked:
 class Bm25Index:
     def __init__(self, sections: list[IndexedSection]):
         self.ids = [s.id for s in sections]
-        self._postings: dict[str, dict[str, list[tuple[int, int]]]] = {f: defaultdict(list) for f in FIELD_WEIGHTS}
-        self._lengths = {f: [0] * len(sections) for f in FIELD_WEIGHTS}
-        self._avg = {}
+        n = len(sections)
+        lengths = {f: np.array([len(s.fields.get(f, [])) for s in sections], dtype=float) for f in FIELD_WEIGHTS}
+        averages = {f: (lengths[f].mean() if n and lengths[f].mean() else 1.0) for f in FIELD_WEIGHTS}
+        weights: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
         for idx, section in enumerate(sections):
-            for field in FIELD_WEIGHTS:
-                toks = section.fields.get(field, [])
-                self._lengths[field][idx] = len(toks)
-                for term, tf in Counter(toks).items():
-                    self._postings[field][term].append((idx, tf))
-        for field in FIELD_WEIGHTS:
-            total = sum(self._lengths[field])
-            self._avg[field] = (total / len(sections)) if sections else 0.0
-        self._df = Counter()
-        for idx, section in enumerate(sections):
-            for term in set().union(*(section.fields.get(f, []) for f in FIELD_WEIGHTS)):
-                self._df[term] += 1
+            for field, field_weight in FIELD_WEIGHTS.items():
+                length = lengths[field][idx]
+                for term, tf in Counter(section.fields.get(field, [])).items():
+                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / averages[field]))
+                    weights[term][idx] += field_weight * norm
+        self._postings = {term: (np.fromiter(docs.keys(), dtype=np.int64, count=len(docs)),
+                                 np.fromiter(docs.values(), dtype=float, count=len(docs)))
+                          for term, docs in weights.items()}
+        self._idf = {term: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in weights.items()}
+        self._n = n
 
     def idf(self, term: str) -> float:
-        n, df = len(self.ids), self._df.get(term, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return self._idf.get(term, math.log(1 + (self._n + 0.5) / 0.5))
 
     def rank(self, query: list[str], k: int = 5) -> list[Ranked]:
-        if not query or not self.ids:
+        if not query or not self._n:
             return []
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, set] = defaultdict(set)
         unique = list(dict.fromkeys(query))
+        scores = np.zeros(self._n)
+        covered = np.zeros(self._n)
         for term in unique:
-            idf = self.idf(term)
-            for field, weight in FIELD_WEIGHTS.items():
-                avg = self._avg[field] or 1.0
-                for idx, tf in self._postings[field].get(term, ()):
-                    length = self._lengths[field][idx]
-                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-                    scores[idx] += weight * idf * norm
-                    matched[idx].add(term)
+            if term in self._postings:
+                docs, weights = self._postings[term]
+                idf = self._idf[term]
+                scores[docs] += idf * weights
+                covered[docs] += idf
+        hits = np.flatnonzero(scores)
+        if not hits.size:
+            return []
         total_idf = sum(self.idf(t) for t in unique) or 1.0
-        ranked = [
-            Ranked(self.ids[idx], round(score, 4), round(sum(self.idf(t) for t in matched[idx]) / total_idf, 4))
-            for idx, score in scores.items()
-        ]
+        top = hits[np.argsort(-scores[hits], kind="stable")][: max(k, 1) * 4]
+        ranked = [Ranked(self.ids[i], round(float(scores[i]), 4), round(float(covered[i]) / total_idf, 4)) for i in top]
         ranked.sort(key=lambda r: (-r.score, r.id))
         return ranked[:k]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Column, DateTime, String, Text, func, select
+from sqlalchemy import Column, DateTime, Integer, String, Text, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import Base
@@ -30,6 +30,15 @@ class KnowledgeSection(Base):
     title_terms = Column(Text, nullable=False)
     tag_terms = Column(Text, nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class KnowledgeVersion(Base):
+    """One row, bumped by every load that changes something: what a server checks per search."""
+
+    __tablename__ = "knowledge_version"
+
+    id = Column(Integer, primary_key=True)
+    version = Column(Integer, nullable=False)
 
 
 @dataclass
@@ -68,6 +77,11 @@ def load_sections(session: Session, sections: list[Section], progress=None) -> L
     for stale in existing.values():
         session.delete(stale)
         report.removed.append(stale.id)
+    if report.added or report.updated or report.removed:
+        bumped = session.execute(update(KnowledgeVersion).where(KnowledgeVersion.id == 1)
+                                 .values(version=KnowledgeVersion.version + 1)).rowcount
+        if not bumped:
+            session.add(KnowledgeVersion(id=1, version=1))
     return report
 
 
@@ -101,8 +115,8 @@ class SearchResult:
 class KnowledgeBase:
     """Ranked search over the sections in the database.
 
-    The in-memory index is rebuilt only when the table changes (checked with one cheap query),
-    so a long-running action server picks up `prr knowledge load` without a restart.
+    The in-memory index is rebuilt only when the corpus version changes (one primary-key read per
+    search), so a long-running action server picks up `prr knowledge load` without a restart.
     """
 
     def __init__(self, session_factory):
@@ -113,10 +127,7 @@ class KnowledgeBase:
         self._rows: dict[str, KnowledgeSection] = {}
 
     def _refresh(self, session: Session) -> None:
-        version = session.execute(
-            select(func.count(KnowledgeSection.id), func.max(KnowledgeSection.updated_at))
-        ).one()
-        version = tuple(version)
+        version = session.execute(select(KnowledgeVersion.version).where(KnowledgeVersion.id == 1)).scalar()
         if version == self._version and self._index is not None:
             return
         rows = list(session.execute(select(KnowledgeSection).order_by(KnowledgeSection.id)).scalars())
