@@ -12,7 +12,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,16 +21,13 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.servers import free_port, wait_until_up  # noqa: E402  (the same start-up checks as the tests)
+
 BIN = ROOT / ".venv" / "bin"
 WORK = ROOT / "var" / "bench"
 TOKEN = "bench-bridge-token"
 API_TOKEN = "bench-api-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pct(values, q):
@@ -53,20 +49,6 @@ def timed(cmd, **kwargs) -> float:
     return time.monotonic() - start
 
 
-def wait_up(url, proc, timeout=300):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server for {url} exited")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up")
-
-
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -80,10 +62,13 @@ class Bot:
     def __init__(self, name, rasa_cmd, webhook, headers, sender_prefix, cwd, environment, actions_cmd=None):
         self.name, self.webhook, self.headers, self.prefix = name, webhook, headers, sender_prefix
         self.procs = []
+        self.logs = {"actions": WORK / f"{name}-actions.log", "rasa": WORK / f"{name}-rasa.log"}
         if actions_cmd:
-            self.actions = subprocess.Popen(actions_cmd, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.actions = subprocess.Popen(actions_cmd, cwd=cwd, env=environment, stdout=self.logs["actions"].open("w"),
+                                            stderr=subprocess.STDOUT)
             self.procs.append(self.actions)
-        self.rasa = subprocess.Popen(rasa_cmd, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.rasa = subprocess.Popen(rasa_cmd, cwd=cwd, env=environment, stdout=self.logs["rasa"].open("w"),
+                                     stderr=subprocess.STDOUT)
         self.procs.append(self.rasa)
         self.session = requests.Session()
 
@@ -213,9 +198,9 @@ def main() -> None:
                f"http://127.0.0.1:{rasa_port}/webhooks/bridge/webhook", {"Authorization": f"Bearer {TOKEN}"}, "",
                ROOT, ours_env, actions_cmd=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(actions_port)])
     try:
-        wait_up(f"http://127.0.0.1:{stock_port}/", stock.rasa)
-        wait_up(f"http://127.0.0.1:{rasa_port}/", ours.rasa)
-        wait_up(f"http://127.0.0.1:{actions_port}/health", ours.actions)
+        wait_until_up(f"http://127.0.0.1:{stock_port}/", stock.rasa, stock.logs["rasa"])
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", ours.rasa, ours.logs["rasa"])
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", ours.actions, ours.logs["actions"])
         print("One long conversation, then 20 at once ...", flush=True)
         warm_up(stock, STOCK_TURNS)
         warm_up(_Sender(ours, staff[19]), OUR_TURNS)
