@@ -27,6 +27,16 @@ def own_keys(tmp_path, monkeypatch):
     crypto.reset()
 
 
+def test_a_new_sqlite_database_is_private(tmp_path):
+    from bot.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'prr.db'}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x)")
+    engine.dispose()
+    assert oct((tmp_path / "new" / "prr.db").stat().st_mode & 0o777) == "0o600"
+
+
 def test_key_file_is_private(own_keys):
     crypto.encrypt("x")
     assert oct(crypto.key_file().stat().st_mode & 0o777) == "0o600"
