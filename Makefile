@@ -10,6 +10,8 @@ RASA_DATA := --domain domain --data nlu data
 # Quieter TensorFlow, and no SQLAlchemy 2.0 migration banner from Rasa's own tracker store.
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# No telemetry or error reports leave this machine (Rasa sends both by default).
+export RASA_TELEMETRY_ENABLED := false
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMEDRIVER := /usr/bin/chromedriver

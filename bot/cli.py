@@ -400,7 +400,8 @@ def rasa_endpoints(actions_url: str) -> None:
     url = make_url(database_url())
     store = {"type": "bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore",
              "dialect": url.drivername.split("+")[0], "db": url.database}
-    for key, value in (("host", url.host), ("port", url.port), ("username", url.username), ("password", url.password)):
+    # Rasa passes a custom store's host as `url` (a `host` key would be given twice).
+    for key, value in (("url", url.host), ("port", url.port), ("username", url.username), ("password", url.password)):
         if value:
             store[key] = value
     click.echo(yaml.safe_dump({"action_endpoint": {"url": actions_url}, "tracker_store": store}, sort_keys=False))

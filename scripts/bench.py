@@ -40,7 +40,8 @@ def summary(ms):
 
 
 def env(**extra):
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", **extra}
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "RASA_TELEMETRY_ENABLED": "false", **extra}
 
 
 def timed(cmd, **kwargs) -> float:

@@ -3,6 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+export RASA_TELEMETRY_ENABLED=false  # no telemetry or error reports leave this machine
 mkdir -p var/log
 
 # Rasa keeps conversations in our database; its HTTP API needs a token.

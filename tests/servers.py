@@ -47,7 +47,7 @@ class Servers:
         # The same keys directory as this test process, so that tests can read what servers encrypt.
         self.env = {**os.environ, "DATABASE_URL": self.db_url, "TF_CPP_MIN_LOG_LEVEL": "3",
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PRR_BRIDGE_TOKEN": BRIDGE_TOKEN,
-                    "PRR_API_TOKEN": API_TOKEN}
+                    "PRR_API_TOKEN": API_TOKEN, "RASA_TELEMETRY_ENABLED": "false"}
         # Conversations in the same database as the cases, as `make run` sets it up.
         (workdir / "endpoints.yml").write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"

@@ -1,0 +1,116 @@
+"""Scale-out on existing engines: two Rasa servers and two action servers sharing PostgreSQL
+(cases, conversations) and Redis (conversation locks), with 20 intakes at once whose turns
+alternate between the two servers."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from bot.cases.access import Actor
+from bot.cases.store import CaseStore
+from bot.db import session_factory
+from bot.knowledge.store import load_corpus
+from bot.migrate import upgrade
+from tests.conftest import POSTGRES_ADMIN_URL, ROOT
+from tests.servers import BRIDGE_TOKEN, Servers, free_port
+
+pytestmark = pytest.mark.servers
+CONVERSATIONS = 20
+
+
+class PostgresServers(Servers):
+    """One Rasa and one action server on the shared PostgreSQL database and Redis lock store."""
+
+    def __init__(self, workdir, db_url, lock_prefix, actions_port=None):
+        super().__init__(workdir)
+        self.db_url = db_url
+        self.env["DATABASE_URL"] = db_url
+        url = db_url.rsplit("/", 1)
+        host = url[0].split("@")[1].split(":")[0]
+        (workdir / "endpoints.yml").write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
+            "tracker_store:\n  type: bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore\n"
+            f"  dialect: postgresql\n  url: {host}\n  port: 5432\n  db: {url[1]}\n  username: postgres\n"
+            f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 5\n  key_prefix: {lock_prefix}\n")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, postgres_url):
+    engine = create_engine(postgres_url)
+    with engine.begin() as conn:  # a clean start in the shared test database
+        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, "
+                          "knowledge_sections, staff, access_refusals, audit_log; "
+                          "UPDATE audit_head SET seq = 0, last_hash = :g"), {"g": "0" * 64})
+    engine.dispose()
+    with session_factory(postgres_url).begin() as session:
+        load_corpus(session, ROOT / "knowledge")
+    prefix = f"prr{uuid.uuid4().hex[:8]}"
+    nodes = [PostgresServers(tmp_path_factory.mktemp(f"node{i}"), postgres_url, prefix) for i in range(2)]
+    try:
+        for node in nodes:  # one after the other: the first creates Rasa's events table
+            node.start_actions()
+            node.start_rasa()
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop(node.rasa)
+            node.stop(node.actions)
+
+
+def script(n: int) -> list[str]:
+    return ["start an intake", "relocated", f"Person Number{'abcdefghijklmnopqrstuvwxyz'[n]}", "31.02.2020",
+            f"{n + 1}.03.1980", "female", "Kazakhstan", "documents", "March 2019", f"{n + 2} months", "spouse",
+            "coerced", "none", "none", "none", f"{n % 5}", "not yet assessed", "legal aid", "done", "yes",
+            f"note {n}", "confirm"]
+
+
+def test_twenty_concurrent_intakes_across_two_servers_are_saved_exactly_once(cluster):
+    staff_ids = [cluster[0].add_staff(f"scale{n}", "intake") for n in range(CONVERSATIONS)]
+    sent = {sid: 0 for sid in staff_ids}
+
+    def run(n):
+        sender = staff_ids[n]
+        replies = []
+        for turn, message in enumerate(script(n)):
+            node = cluster[turn % 2]  # turns alternate between the two Rasa servers
+            reply = requests.post(f"http://127.0.0.1:{node.rasa_port}/webhooks/bridge/webhook",
+                                  headers={"Authorization": f"Bearer {BRIDGE_TOKEN}"}, timeout=120,
+                                  json={"sender": sender, "message": message, "input_channel": "shell"})
+            reply.raise_for_status()
+            sent[sender] += 1
+            replies.append(" ".join(m.get("text") or "" for m in reply.json()))
+        return replies
+
+    with cf.ThreadPoolExecutor(CONVERSATIONS) as pool:
+        transcripts = list(pool.map(run, range(CONVERSATIONS)))
+
+    for n, replies in enumerate(transcripts):
+        assert "not a real date" in replies[3], replies[3]
+        assert "The case reference is PRR-" in replies[-1], (n, replies[-3:])
+
+    store = CaseStore(session_factory(cluster[0].db_url))
+    supervisor = Actor("scale-check", "supervisor")
+    cases = store.list_for(actor=supervisor, channel="test", limit=100)
+    assert len(cases) == CONVERSATIONS and len({c.reference for c in cases}) == CONVERSATIONS
+    by_creator = {c.created_by: store.get(c.reference, actor=supervisor, channel="test") for c in cases}
+    assert set(by_creator) == set(staff_ids)  # exactly one case per conversation
+    for n, sid in enumerate(staff_ids):
+        case = by_creator[sid]
+        assert case.full_name == f"Person Number{'abcdefghijklmnopqrstuvwxyz'[n]}"
+        assert str(case.date_of_birth) == f"1980-03-{n + 1:02d}" and case.time_in_conflict_zone_months == n + 2
+        assert case.accompanying_children == n % 5 and case.notes == f"note {n}"
+        assert [r.referral for r in case.referrals] == ["legal aid"]
+
+    engine = create_engine(cluster[0].db_url)
+    with engine.connect() as conn:
+        users = dict(conn.execute(text("SELECT sender_id, COUNT(*) FROM events WHERE type_name = 'user' "
+                                       "GROUP BY sender_id")).all())
+        doubled = conn.execute(text("SELECT COUNT(*) FROM (SELECT sender_id, data FROM events "
+                                    "GROUP BY sender_id, data HAVING COUNT(*) > 1) d")).scalar()
+    engine.dispose()
+    assert {sid: users.get(sid) for sid in staff_ids} == sent  # every message stored once, none lost
+    assert doubled == 0
