@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
 from bot import audit
-from bot.cases.access import Actor, NotPermitted
+from bot.cases.access import Actor
 from bot.cases.commands import parse_note, parse_status_change
 from bot.cases.models import Case, CaseNote
 from bot.cases.store import CaseError, CaseStore

@@ -5,8 +5,6 @@ import os
 import re
 import subprocess
 
-import pytest
-
 from bot.intake import flow
 from tests.conftest import ROOT
 

@@ -14,9 +14,8 @@ from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.db import session_factory
 from bot.knowledge.store import load_corpus
-from bot.migrate import upgrade
-from tests.conftest import POSTGRES_ADMIN_URL, ROOT
-from tests.servers import BRIDGE_TOKEN, Servers, free_port
+from tests.conftest import ROOT
+from tests.servers import BRIDGE_TOKEN, Servers
 
 pytestmark = pytest.mark.servers
 CONVERSATIONS = 20

@@ -16,7 +16,7 @@ from bot.db import session_factory
 from bot.staff.store import StaffStore
 from tests.conftest import ROOT
 from tests.fake_telegram import FakeTelegram
-from tests.servers import BIN, free_port, running_servers, wait_until_up
+from tests.servers import BIN, free_port, running_servers
 
 pytestmark = pytest.mark.servers
 STAFF_TG, STRANGER_TG = 1001, 2002
