@@ -390,21 +390,21 @@ def purge(older_than: str) -> None:
 
 @main.command("rasa-endpoints")
 @click.option("--actions-url", default="http://127.0.0.1:5055/webhook", show_default=True)
-def rasa_endpoints(actions_url: str) -> None:
+@click.option("--lock-store", "lock_store", metavar="redis://HOST:PORT/DB",
+              help="A Redis lock store, needed when several Rasa servers share the conversations.")
+@click.option("--lock-prefix", help="Keeps this deployment's locks apart from others on the same Redis.")
+def rasa_endpoints(actions_url: str, lock_store: str | None, lock_prefix: str | None) -> None:
     """Print Rasa's endpoints.yml: our action server, and the SQL tracker store in our database."""
     import yaml
-    from sqlalchemy.engine import make_url
 
     from bot.config import database_url
+    from bot.rasa_endpoints import rasa_endpoints as make_endpoints
 
-    url = make_url(database_url())
-    store = {"type": "bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore",
-             "dialect": url.drivername.split("+")[0], "db": url.database}
-    # Rasa passes a custom store's host as `url` (a `host` key would be given twice).
-    for key, value in (("url", url.host), ("port", url.port), ("username", url.username), ("password", url.password)):
-        if value:
-            store[key] = value
-    click.echo(yaml.safe_dump({"action_endpoint": {"url": actions_url}, "tracker_store": store}, sort_keys=False))
+    try:
+        endpoints = make_endpoints(database_url(), actions_url, lock_store, lock_prefix)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(yaml.safe_dump(endpoints, sort_keys=False))
 
 
 @main.command("secret")

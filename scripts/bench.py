@@ -19,9 +19,11 @@ import time
 from pathlib import Path
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bot.rasa_endpoints import rasa_endpoints  # noqa: E402  (the endpoints `make run` uses)
 from tests.servers import free_port, wait_until_up  # noqa: E402  (the same start-up checks as the tests)
 
 BIN = ROOT / ".venv" / "bin"
@@ -191,9 +193,7 @@ def main() -> None:
                             check=True, capture_output=True, text=True).stdout.split("staff id ")[1].strip(". \n")
              for i in range(21)]
     actions_port, rasa_port = free_port(), free_port()
-    (WORK / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
-        f"tracker_store:\n  type: bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {WORK / 'prr.db'}\n")
+    (WORK / "endpoints.yml").write_text(yaml.safe_dump(rasa_endpoints(db_url, f"http://127.0.0.1:{actions_port}/webhook")))
     ours = Bot("ours", [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", API_TOKEN, "-i", "127.0.0.1", "-p", str(rasa_port),
                         "-m", str(WORK / "models"), "--endpoints", str(WORK / "endpoints.yml"), "--credentials", "credentials.yml"],
                f"http://127.0.0.1:{rasa_port}/webhooks/bridge/webhook", {"Authorization": f"Bearer {TOKEN}"}, "",

@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 import requests
+import yaml
 
+from bot.rasa_endpoints import rasa_endpoints
 from tests.conftest import ROOT
 
 BIN = ROOT / ".venv" / "bin"
@@ -49,11 +51,12 @@ class Servers:
                     "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PRR_BRIDGE_TOKEN": BRIDGE_TOKEN,
                     "PRR_API_TOKEN": API_TOKEN, "RASA_TELEMETRY_ENABLED": "false"}
         # Conversations in the same database as the cases, as `make run` sets it up.
-        (workdir / "endpoints.yml").write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
-            f"tracker_store:\n  type: bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore\n"
-            f"  dialect: sqlite\n  db: {workdir / 'prr.db'}\n")
+        self.write_endpoints()
         self.actions = self.rasa = None
+
+    def write_endpoints(self, lock_store_url=None, lock_prefix=None):
+        endpoints = rasa_endpoints(self.db_url, f"http://127.0.0.1:{self.actions_port}/webhook", lock_store_url, lock_prefix)
+        (self.workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
 
     def start_actions(self):
         log = self.workdir / "actions.log"

@@ -28,13 +28,7 @@ class PostgresServers(Servers):
         super().__init__(workdir)
         self.db_url = db_url
         self.env["DATABASE_URL"] = db_url
-        url = db_url.rsplit("/", 1)
-        host = url[0].split("@")[1].split(":")[0]
-        (workdir / "endpoints.yml").write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
-            "tracker_store:\n  type: bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore\n"
-            f"  dialect: postgresql\n  url: {host}\n  port: 5432\n  db: {url[1]}\n  username: postgres\n"
-            f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 5\n  key_prefix: {lock_prefix}\n")
+        self.write_endpoints("redis://127.0.0.1:6379/5", lock_prefix)
 
 
 @pytest.fixture(scope="module")

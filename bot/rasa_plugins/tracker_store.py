@@ -9,19 +9,47 @@
   store starts a new session that carries the current slots and open form over, as Rasa's own
   session start does; Rasa then loads only that session. The state after a boundary is the
   state before it.
+- Rasa finds a session with a query on (sender, event type, timestamp) but indexes only the
+  sender, so each turn read every event the sender ever had. Two indexes make that a lookup.
+  On SQLite, Rasa's engine opened a new connection for every query; ours keeps them in a pool.
 """
 from __future__ import annotations
 
+import logging
+
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet
 
 NOT_KEPT = "[not kept]"
-MAX_SESSION_EVENTS = 120
+MAX_SESSION_EVENTS = 60
 LOOPS_TO_CARRY = ("intake_form",)  # a two-stage fallback in progress is left to finish first
+EVENT_INDEXES = {
+    "prr_events_session_start": "sender_id, type_name, timestamp",  # the latest SessionStarted
+    "prr_events_sender_time": "sender_id, timestamp",  # the events since it
+}
+logger = logging.getLogger(__name__)
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 gives file databases no pool; Rasa uses the engine from one thread.
+            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool,
+                                           connect_args={"check_same_thread": False, "timeout": 30})
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        self._create_event_indexes()
+
+    def _create_event_indexes(self) -> None:
+        for name, columns in EVENT_INDEXES.items():
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})"))
+            except sa.exc.DBAPIError as error:  # another server creating it at the same moment
+                logger.info("Index %s not created here: %s", name, error.__class__.__name__)
+
     async def save(self, tracker) -> None:
         for event in tracker.events:
             if isinstance(event, BotUttered) and event.text and event.text != NOT_KEPT:
