@@ -12,9 +12,17 @@
 - Rasa finds a session with a query on (sender, event type, timestamp) but indexes only the
   sender, so each turn read every event the sender ever had. Two indexes make that a lookup.
   On SQLite, Rasa's engine opened a new connection for every query; ours keeps them in a pool.
+- Rasa counts a session's stored events on every save to know which are new; we remember how
+  many were loaded (or saved) with the tracker and count only for a tracker we did not load.
+- SQLite: conversation events are committed with synchronous=NORMAL (WAL), so a turn does not
+  wait for the disk while every other conversation waits for it too. A process crash loses
+  nothing; a power cut may lose the last turns of a conversation (the user is asked again),
+  never corrupt the file. Cases, notes and the audit trail are written by our own engine with
+  SQLite's full sync.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 
 import sqlalchemy as sa
@@ -29,6 +37,7 @@ EVENT_INDEXES = {
     "prr_events_session_start": "sender_id, type_name, timestamp",  # the latest SessionStarted
     "prr_events_sender_time": "sender_id, timestamp",  # the events since it
 }
+STORED = "_prr_stored_events"  # set on a tracker: how many of its events are in the table
 logger = logging.getLogger(__name__)
 
 
@@ -39,6 +48,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             # SQLAlchemy 1.4 gives file databases no pool; Rasa uses the engine from one thread.
             self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool,
                                            connect_args={"check_same_thread": False, "timeout": 30})
+            sa.event.listen(self.engine, "connect", _conversation_pragmas)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self._create_event_indexes()
 
@@ -50,12 +60,25 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             except sa.exc.DBAPIError as error:  # another server creating it at the same moment
                 logger.info("Index %s not created here: %s", name, error.__class__.__name__)
 
+    async def _retrieve(self, sender_id, fetch_events_from_all_sessions):
+        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        if tracker is not None and not fetch_events_from_all_sessions:
+            setattr(tracker, STORED, len(tracker.events))
+        return tracker
+
+    def _additional_events(self, session, tracker):
+        stored = getattr(tracker, STORED, None)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
     async def save(self, tracker) -> None:
         for event in tracker.events:
             if isinstance(event, BotUttered) and event.text and event.text != NOT_KEPT:
                 event.text = NOT_KEPT
         self._bound_session(tracker)
         await super().save(tracker)
+        setattr(tracker, STORED, len(tracker.events))
 
     @staticmethod
     def _bound_session(tracker) -> None:
@@ -75,3 +98,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         if loop is not None:
             tracker.update(ActiveLoop(loop))
         tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+
+
+def _conversation_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
