@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bot.rasa_endpoints import rasa_endpoints  # noqa: E402  (the endpoints `make run` uses)
-from tests.servers import free_port, wait_until_up  # noqa: E402  (the same start-up checks as the tests)
+from tests.servers import ACTIONS_ENV, free_port, wait_until_up  # noqa: E402  (the same start-up checks as the tests)
 
 BIN = ROOT / ".venv" / "bin"
 WORK = ROOT / "var" / "bench"
@@ -188,7 +188,7 @@ def main() -> None:
                           "-m", str(stock_dir / "models")],
                 f"http://127.0.0.1:{stock_port}/webhooks/rest/webhook", {}, "", stock_dir, env())
     db_url = f"sqlite:///{WORK / 'prr.db'}"
-    ours_env = env(DATABASE_URL=db_url, PRR_BRIDGE_TOKEN=TOKEN, PRR_KEYS_DIR=str(WORK / "keys"))
+    ours_env = env(DATABASE_URL=db_url, PRR_BRIDGE_TOKEN=TOKEN, PRR_KEYS_DIR=str(WORK / "keys"), **ACTIONS_ENV)
     subprocess.run([str(BIN / "prr"), "db", "upgrade"], env=ours_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([str(BIN / "prr"), "knowledge", "load"], env=ours_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     staff = [subprocess.run([str(BIN / "prr"), "staff", "add", "--name", f"bench{i}", "--role", "intake"], env=ours_env,

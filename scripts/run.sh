@@ -12,7 +12,8 @@ chmod 600 var/endpoints.yml
 api_token=$("$BIN/prr" secret api-token)
 "$BIN/prr" secret bridge-token >/dev/null  # created before both servers read it
 
-"$BIN/rasa" run actions --actions actions --port 5055 >var/log/actions.log 2>&1 &
+# rasa_sdk takes its host only from SANIC_HOST (it binds 0.0.0.0 otherwise).
+SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --actions actions --port 5055 >var/log/actions.log 2>&1 &
 actions_pid=$!
 "$BIN/rasa" run --enable-api --auth-token "$api_token" -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
   --endpoints var/endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import signal
 import socket
@@ -19,12 +20,27 @@ BIN = ROOT / ".venv" / "bin"
 START_TIMEOUT = 240
 BRIDGE_TOKEN = "test-bridge-token-not-secret"
 API_TOKEN = "test-api-token-not-secret"
+ACTIONS_ENV = {"SANIC_HOST": "127.0.0.1"}  # rasa_sdk's only host setting; as scripts/run.sh sets it
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses a TCP port listens on, read from the kernel's socket tables."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                # The kernel prints each 32-bit word of the address in host (little-endian) order.
+                raw = b"".join(bytes.fromhex(address[i:i + 8])[::-1] for i in range(0, len(address), 8))
+                found.add(str(ipaddress.ip_address(raw)))
+    return found
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
@@ -61,7 +77,7 @@ class Servers:
     def start_actions(self):
         log = self.workdir / "actions.log"
         self.actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port",
-                                         str(self.actions_port)], cwd=ROOT, env=self.env,
+                                         str(self.actions_port)], cwd=ROOT, env={**self.env, **ACTIONS_ENV},
                                         stdout=log.open("w"), stderr=subprocess.STDOUT)
         wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", self.actions, log)
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import requests
 
-from tests.servers import API_TOKEN, running_servers
+from tests.servers import API_TOKEN, listening_addresses, running_servers
 
 pytestmark = pytest.mark.servers
 
@@ -183,6 +183,11 @@ def test_a_child_intake_asks_the_child_questions_and_cancel_needs_confirmation(s
 def test_a_case_manager_cannot_start_an_intake(servers):
     assert "not permitted" in joined(servers.say(staff(servers, "manager"), "start an intake"))
     assert "No intake is running" in joined(servers.say(staff(servers, "manager"), "skip"))
+
+
+def test_the_servers_listen_on_this_machine_only(servers):
+    assert listening_addresses(servers.rasa_port) == {"127.0.0.1"}
+    assert listening_addresses(servers.actions_port) == {"127.0.0.1"}
 
 
 def test_the_api_and_webhooks_refuse_callers_without_a_token(servers):
