@@ -1,5 +1,10 @@
 """Rasa's conversation events, kept by its SQL tracker store in our database.
 
+Each event's data (what was typed, slot values, the interview so far) is sealed: encrypted
+with the data key (bot/crypto.py) by `seal` before Rasa's row is written, and opened by
+`unseal`; rows written as clear JSON by earlier versions are still read, and sealed by the
+next key rotation. Only the sender id, event type, time, intent and action names stay clear.
+
 Interview answers must not outlive the interview there: once a case is saved or an intake
 cancelled, the events of that interview are redacted; erasing a case deletes them; and
 `prr purge` removes conversations older than the retention period. This module edits the
@@ -14,6 +19,7 @@ import time
 from sqlalchemy import MetaData, Table, delete, inspect, select, text, update
 from sqlalchemy.engine import Engine
 
+from bot import crypto
 from bot.intake.flow import SLOTS
 
 logger = logging.getLogger("prr.conversations")
@@ -25,6 +31,23 @@ def _events(engine: Engine) -> Table | None:
         logger.warning("no Rasa events table in this database: is the SQL tracker store configured?")
         return None
     return Table("events", MetaData(), autoload_with=engine)
+
+
+def seal(data: dict) -> str:
+    return crypto.encrypt(json.dumps(data))
+
+
+def unseal(stored: str) -> dict:
+    return json.loads(stored if is_clear(stored) else crypto.decrypt(stored))
+
+
+def is_clear(stored: str) -> bool:
+    return stored.lstrip().startswith("{")  # JSON; a sealed value is a Fernet token
+
+
+def reseal(stored: str) -> str:
+    """One step of a key rotation: under the newest key, and clear rows sealed."""
+    return seal(json.loads(stored)) if is_clear(stored) else crypto.reencrypt(stored)
 
 
 def _scrub(data: dict) -> dict:
@@ -53,10 +76,11 @@ def redact(engine: Engine, sender_id: str, since: float) -> int:
             conn.execute(text("PRAGMA secure_delete = ON"))  # overwrite the old bytes, not just unlink them
         rows = conn.execute(select(events.c.id, events.c.data).where(
             events.c.sender_id == sender_id, events.c.timestamp >= since)).all()
-        for row_id, raw in rows:
-            scrubbed = json.dumps(_scrub(json.loads(raw)))
-            if scrubbed != raw:
-                conn.execute(update(events).where(events.c.id == row_id).values(data=scrubbed))
+        for row_id, stored in rows:
+            data = unseal(stored)
+            scrubbed = _scrub(json.loads(json.dumps(data)))
+            if scrubbed != data:
+                conn.execute(update(events).where(events.c.id == row_id).values(data=seal(scrubbed)))
                 changed += 1
     _checkpoint(engine)
     return changed

@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from bot.secrets import keys_dir
 
 _lock = threading.Lock()
-_cached: tuple[tuple[str, ...], MultiFernet] | None = None
+_cached: tuple[tuple, MultiFernet] | None = None
 
 
 class DataKeyError(RuntimeError):
@@ -64,15 +64,32 @@ def reset() -> None:
 
 
 def _fernet() -> MultiFernet:
+    # Keys are looked up on each use, so that a rotation run by `prr` reaches running servers;
+    # the file is read again only when it changed (it is replaced whole, so its inode changes).
     global _cached
-    keys = tuple(read_keys())
+    stamp = _keys_stamp()
     with _lock:
-        if _cached is None or _cached[0] != keys:
-            try:
-                _cached = (keys, MultiFernet([Fernet(k) for k in keys]))
-            except ValueError:
-                raise DataKeyError("A data key is malformed (expected Fernet keys).") from None
-        return _cached[1]
+        if _cached is not None and stamp is not None and _cached[0] == stamp:
+            return _cached[1]
+    keys = read_keys()
+    try:
+        fernet = MultiFernet([Fernet(k) for k in keys])
+    except ValueError:
+        raise DataKeyError("A data key is malformed (expected Fernet keys).") from None
+    with _lock:  # the stamp taken before reading: a change during the read is seen next time
+        _cached = (stamp if stamp is not None else _keys_stamp(), fernet)
+    return fernet
+
+
+def _keys_stamp():
+    env = os.environ.get("PRR_DATA_KEY")
+    if env:
+        return ("env", env)
+    try:
+        found = key_file().stat()
+    except FileNotFoundError:
+        return None
+    return (str(key_file()), found.st_ino, found.st_mtime_ns, found.st_size)
 
 
 def encrypt(plain: str) -> str:

@@ -1,4 +1,4 @@
-"""Key rotation: re-encrypt every encrypted column under a new data key, resumably.
+"""Key rotation: re-encrypt every encrypted column (and Rasa's sealed events) under a new data key, resumably.
 
 1. If only one key exists, a new key is put first (new data uses it; the old one still reads).
 2. Every encrypted value is re-encrypted with the newest key, in committed batches.
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import column as sa_column, select, table as sa_table, update
+from sqlalchemy import column as sa_column, inspect, select, table as sa_table, update
 from sqlalchemy.engine import Engine
 
-from bot import crypto
+from bot import conversations, crypto
 from bot.cases import models as _cases  # noqa: F401  (registers the tables)
 from bot.db import Base
 from bot.db_types import Encrypted
@@ -23,6 +23,14 @@ def encrypted_columns() -> list[tuple]:
     """(table, column) for every Encrypted column of the schema: derived, never listed by hand."""
     return [(table, column) for table in Base.metadata.sorted_tables for column in table.columns
             if isinstance(column.type, Encrypted)]
+
+
+def sealed_columns(engine: Engine) -> list[tuple[str, str, object]]:
+    """(table, column, re-encrypt) for everything under the data key, our columns and Rasa's events."""
+    found = [(table.name, column.name, crypto.reencrypt) for table, column in encrypted_columns()]
+    if inspect(engine).has_table("events"):
+        found.append(("events", "data", conversations.reseal))
+    return found
 
 
 @dataclass
@@ -38,18 +46,18 @@ def rotate(engine: Engine, batch_size: int = 200, stop_after: int | None = None)
     if len(keys) == 1:
         crypto.write_keys([crypto.new_key(), keys[0]])
     done = 0
-    for table, column in encrypted_columns():
-        raw = sa_table(table.name, sa_column("id"), sa_column(column.name))  # untyped: ciphertext as stored
+    for table_name, column_name, reencrypt in sealed_columns(engine):
+        raw = sa_table(table_name, sa_column("id"), sa_column(column_name))  # untyped: ciphertext as stored
         last_id = 0
         while True:
             with engine.begin() as conn:
-                rows = conn.execute(select(raw.c.id, raw.c[column.name])
-                                    .where(raw.c.id > last_id, raw.c[column.name].isnot(None))
+                rows = conn.execute(select(raw.c.id, raw.c[column_name])
+                                    .where(raw.c.id > last_id, raw.c[column_name].isnot(None))
                                     .order_by(raw.c.id).limit(batch_size)).all()
                 for row_id, token in rows:
                     if stop_after is not None and done >= stop_after:
                         return RotationReport(done, False, 0)
-                    conn.execute(update(raw).where(raw.c.id == row_id).values({column.name: crypto.reencrypt(token)}))
+                    conn.execute(update(raw).where(raw.c.id == row_id).values({column_name: reencrypt(token)}))
                     done += 1
                     last_id = row_id
             if len(rows) < batch_size:

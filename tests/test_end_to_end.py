@@ -233,6 +233,8 @@ def test_an_unfinished_intake_survives_a_rasa_restart(servers):
     drive(servers, sender, [("start an intake", "What kind of intake"), ("@other", "full name"),
                             ("Dilnaz Serikovna", "date of birth")])
     servers.stop(servers.rasa)
+    on_disk = b"".join(p.read_bytes() for p in servers.workdir.iterdir() if p.name.startswith("prr.db"))
+    assert b"Serikovna" not in on_disk  # the unfinished interview is sealed in the database, not in clear
     servers.start_rasa()
     reply = joined(servers.say(sender, "1 May 1985"))
     assert "Sex?" in reply

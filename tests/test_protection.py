@@ -96,6 +96,26 @@ def test_redaction_blanks_the_interview_and_leaves_the_rest(tmp_path):
     assert "date_of_birth" in stored[3] and "Other Person" in stored[4]
 
 
+def test_sealed_events_are_redacted_and_rotated_and_stay_sealed(own_keys, sqlite_url):
+    engine = create_engine(sqlite_url)
+    _events_table(engine)
+    _add(engine, "7", 100.0, {"event": "user", "text": "Old Clear Row"})  # written before events were sealed
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('7', 'slot', 200.0, :d)"),
+                     {"d": conversations.seal({"event": "slot", "name": "full_name", "value": "Amina Bekova"})})
+    assert conversations.redact(engine, "7", since=150.0) == 1
+    old_key = crypto.read_keys()[0]
+    assert rotate(engine).finished
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT data FROM events ORDER BY id")).scalars().all()
+    from cryptography.fernet import Fernet, InvalidToken
+    for token in stored:
+        with pytest.raises(InvalidToken):
+            Fernet(old_key).decrypt(token.encode())
+    assert [conversations.unseal(t) for t in stored] == [
+        {"event": "user", "text": "Old Clear Row"}, {"event": "slot", "name": "full_name", "value": None}]
+
+
 def test_purge_removes_only_old_conversations(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'c.db'}")
     _events_table(engine)

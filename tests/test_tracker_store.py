@@ -10,6 +10,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
+from bot import conversations
 from bot.rasa_plugins import tracker_store as module
 from tests.conftest import ROOT
 
@@ -49,9 +50,30 @@ def test_turns_saved_by_one_store_and_read_by_another_are_each_stored_once(tmp_p
         asyncio.run(store.save(tracker))  # saving twice adds nothing
     rows = stored_rows(path, "officer")
     users = [row for row in rows if row.type_name == "user"]
-    assert [json.loads(row.data)["text"] for row in users] == [f"question {n}" for n in range(6)]
+    assert [conversations.unseal(row.data)["text"] for row in users] == [f"question {n}" for n in range(6)]
     assert len(rows) == 24
-    assert not any("Amina" in row.data for row in rows)  # the assistant's words are not kept
+    assert not any("Amina" in json.dumps(conversations.unseal(row.data)) for row in rows)  # the assistant's words are not kept
+
+
+def test_what_was_typed_is_sealed_on_disk_and_old_clear_rows_still_read(tmp_path, domain):
+    path = tmp_path / "conversations.db"
+    store = module.RedactingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(path))
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:  # a row as an earlier version wrote it
+        conn.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('officer', 'slot', 1.0, :d)"),
+                     {"d": json.dumps({"event": "slot", "name": "full_name", "value": "Old Clear", "timestamp": 1.0})})
+    engine.dispose()
+    tracker = asyncio.run(store.retrieve("officer"))
+    assert tracker.get_slot("full_name") == "Old Clear"
+    tracker.update(SlotSet("date_of_birth", "1985-05-01"))
+    turn(tracker, "Saltanat Sealedova")
+    asyncio.run(store.save(tracker))
+    rows = stored_rows(path, "officer")
+    assert all(row.data.startswith("gAAAAA") for row in rows[1:])  # Fernet tokens
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(path.name))  # with -wal, -journal
+    assert b"Sealedova" not in on_disk and b"1985-05-01" not in on_disk
+    loaded = asyncio.run(store.retrieve("officer"))
+    assert loaded.get_slot("date_of_birth") == "1985-05-01" and loaded.latest_message.text == "Saltanat Sealedova"
 
 
 def test_a_long_conversation_is_loaded_from_its_last_session_with_the_slots(tmp_path, domain, monkeypatch):

@@ -1,4 +1,7 @@
-"""Rasa's SQL tracker store, without the assistant's own words, and with bounded history.
+"""Rasa's SQL tracker store, sealed, without the assistant's own words, with bounded history.
+
+- Each event's data is sealed (encrypted with the data key, bot/conversations.py) before it
+  is written and opened when read, so an unfinished interview is not in clear on disk.
 
 - What the assistant said (answers, reviews, case views with names and dates) is sent to the
   channel and then stored as "[not kept]": the dialogue policies need which action ran, not its
@@ -29,6 +32,9 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import conversations
 
 NOT_KEPT = "[not kept]"
 MAX_SESSION_EVENTS = 60
@@ -61,8 +67,13 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 logger.info("Index %s not created here: %s", name, error.__class__.__name__)
 
     async def _retrieve(self, sender_id, fetch_events_from_all_sessions):
-        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        if tracker is not None and not fetch_events_from_all_sessions:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
+            events = [conversations.unseal(row.data) for row in rows]
+        if not (self.domain and events):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not fetch_events_from_all_sessions:
             setattr(tracker, STORED, len(tracker.events))
         return tracker
 
@@ -77,7 +88,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             if isinstance(event, BotUttered) and event.text and event.text != NOT_KEPT:
                 event.text = NOT_KEPT
         self._bound_session(tracker)
-        await super().save(tracker)
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            # The columns Rasa fills, with the data sealed.
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                    intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
+                    action_name=data.get("name"), data=conversations.seal(data)))
+            session.commit()
         setattr(tracker, STORED, len(tracker.events))
 
     @staticmethod
