@@ -38,7 +38,12 @@ def seal(data: dict) -> str:
 
 
 def unseal(stored: str) -> dict:
-    return json.loads(stored if is_clear(stored) else crypto.decrypt(stored))
+    return unseal_all([stored])[0]
+
+
+def unseal_all(stored: list[str]) -> list[dict]:
+    opened = iter(crypto.decrypt_many([s for s in stored if not is_clear(s)]))
+    return [json.loads(s if is_clear(s) else next(opened)) for s in stored]
 
 
 def is_clear(stored: str) -> bool:

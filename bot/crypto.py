@@ -85,11 +85,12 @@ def _keys_stamp():
     env = os.environ.get("PRR_DATA_KEY")
     if env:
         return ("env", env)
+    path = os.path.join(keys_dir(), "data.keys")  # os.stat on a str: this runs on every use
     try:
-        found = key_file().stat()
+        found = os.stat(path)
     except FileNotFoundError:
         return None
-    return (str(key_file()), found.st_ino, found.st_mtime_ns, found.st_size)
+    return (path, found.st_ino, found.st_mtime_ns, found.st_size)
 
 
 def encrypt(plain: str) -> str:
@@ -97,8 +98,14 @@ def encrypt(plain: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    return decrypt_many([token])[0]
+
+
+def decrypt_many(tokens: list[str]) -> list[str]:
+    """Decrypt several values with one look at the keys (a conversation's events, say)."""
+    fernet = _fernet()
     try:
-        return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
+        return [fernet.decrypt(token.encode("ascii")).decode("utf-8") for token in tokens]
     except InvalidToken:
         raise DataKeyError("Encrypted data could not be decrypted with the current keys.") from None
 

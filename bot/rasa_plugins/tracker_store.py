@@ -69,7 +69,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id, fetch_events_from_all_sessions):
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
-            events = [conversations.unseal(row.data) for row in rows]
+            events = conversations.unseal_all([row.data for row in rows])
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
