@@ -188,7 +188,7 @@ def main() -> None:
                           "-m", str(stock_dir / "models")],
                 f"http://127.0.0.1:{stock_port}/webhooks/rest/webhook", {}, "", stock_dir, env())
     db_url = f"sqlite:///{WORK / 'prr.db'}"
-    ours_env = env(DATABASE_URL=db_url, PRR_BRIDGE_TOKEN=TOKEN, PRR_KEYS_DIR=str(WORK / "keys"), **ACTIONS_ENV)
+    ours_env = env(DATABASE_URL=db_url, PRR_BRIDGE_TOKEN=TOKEN, PRR_KEYS_DIR=str(WORK / "keys"), PRR_API_TOKEN=API_TOKEN, **ACTIONS_ENV)
     subprocess.run([str(BIN / "prr"), "db", "upgrade"], env=ours_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([str(BIN / "prr"), "knowledge", "load"], env=ours_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     staff = [subprocess.run([str(BIN / "prr"), "staff", "add", "--name", f"bench{i}", "--role", "intake"], env=ours_env,
@@ -196,7 +196,7 @@ def main() -> None:
              for i in range(21)]
     actions_port, rasa_port = free_port(), free_port()
     (WORK / "endpoints.yml").write_text(yaml.safe_dump(rasa_endpoints(db_url, f"http://127.0.0.1:{actions_port}/webhook")))
-    ours = Bot("ours", [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", API_TOKEN, "-i", "127.0.0.1", "-p", str(rasa_port),
+    ours = Bot("ours", [str(BIN / "python"), "-m", "bot.rasa_plugins.serve", "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port),
                         "-m", str(WORK / "models"), "--endpoints", str(WORK / "endpoints.yml"), "--credentials", "credentials.yml"],
                f"http://127.0.0.1:{rasa_port}/webhooks/bridge/webhook", {"Authorization": f"Bearer {TOKEN}"}, "",
                ROOT, ours_env, actions_cmd=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(actions_port)])

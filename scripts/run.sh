@@ -9,13 +9,14 @@ mkdir -p var/log
 # Rasa keeps conversations in our database; its HTTP API needs a token.
 "$BIN/prr" rasa-endpoints >var/endpoints.yml
 chmod 600 var/endpoints.yml
-api_token=$("$BIN/prr" secret api-token)
-"$BIN/prr" secret bridge-token >/dev/null  # created before both servers read it
+"$BIN/prr" secret api-token >/dev/null     # both created before the servers read them
+"$BIN/prr" secret bridge-token >/dev/null
 
 # rasa_sdk takes its host only from SANIC_HOST (it binds 0.0.0.0 otherwise).
 SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --actions actions --port 5055 >var/log/actions.log 2>&1 &
 actions_pid=$!
-"$BIN/rasa" run --enable-api --auth-token "$api_token" -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
+# bot.rasa_plugins.serve is `rasa run` with the API token from var/keys, kept out of the process list.
+"$BIN/python" -m bot.rasa_plugins.serve run --enable-api -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
   --endpoints var/endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &
 rasa_pid=$!
 "$BIN/prr" web --listen 127.0.0.1:5080 --rasa-url http://127.0.0.1:5005 >var/log/web.log 2>&1 &
@@ -39,7 +40,8 @@ trap stop INT TERM EXIT
 printf "Waiting for the Rasa server to load the model (logs: var/log/rasa.log) "
 for _ in $(seq 1 180); do
   if ! kill -0 "$rasa_pid" 2>/dev/null; then echo; echo "The Rasa server stopped; see var/log/rasa.log"; exit 1; fi
-  if curl -sf "http://127.0.0.1:5005/status?token=$api_token" >/dev/null 2>&1; then break; fi
+  # Rasa answers / only once the model is loaded; no token needed (none in curl's command line).
+  if curl -sf "http://127.0.0.1:5005/" >/dev/null 2>&1; then break; fi
   printf "."; sleep 1
 done
 echo

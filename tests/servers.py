@@ -83,7 +83,8 @@ class Servers:
 
     def start_rasa(self):
         log = self.workdir / "rasa.log"
-        self.rasa = subprocess.Popen([str(BIN / "rasa"), "run", "--enable-api", "--auth-token", API_TOKEN,
+        # The API token comes from PRR_API_TOKEN in self.env, as `make run` gives it: not in argv.
+        self.rasa = subprocess.Popen([str(BIN / "python"), "-m", "bot.rasa_plugins.serve", "run", "--enable-api",
                                       "-i", "127.0.0.1", "--port",
                                       str(self.rasa_port), "-m", str(ROOT / "models" / "prr.tar.gz"),
                                       "--endpoints", str(self.workdir / "endpoints.yml"),

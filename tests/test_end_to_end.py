@@ -10,6 +10,7 @@ from bot.db import session_factory
 
 import json
 from datetime import date
+from pathlib import Path
 
 import requests
 
@@ -188,6 +189,11 @@ def test_a_case_manager_cannot_start_an_intake(servers):
 def test_the_servers_listen_on_this_machine_only(servers):
     assert listening_addresses(servers.rasa_port) == {"127.0.0.1"}
     assert listening_addresses(servers.actions_port) == {"127.0.0.1"}
+
+
+def test_the_api_token_is_not_on_any_command_line(servers):
+    for process in (servers.rasa, servers.actions):
+        assert API_TOKEN.encode() not in Path(f"/proc/{process.pid}/cmdline").read_bytes()
 
 
 def test_the_api_and_webhooks_refuse_callers_without_a_token(servers):
