@@ -2,7 +2,7 @@
 
 Each event's data (what was typed, slot values, the interview so far) is sealed: encrypted
 with the data key (bot/crypto.py) by `seal` before Rasa's row is written, and opened by
-`unseal`; rows written as clear JSON by earlier versions are still read, and sealed by the
+`unseal_all`; rows written as clear JSON by earlier versions are still read, and sealed by the
 next key rotation. Only the sender id, event type, time, intent and action names stay clear.
 
 Interview answers must not outlive the interview there: once a case is saved or an intake
@@ -12,6 +12,7 @@ cancelled, the events of that interview are redacted; erasing a case deletes the
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import time
@@ -35,10 +36,6 @@ def _events(engine: Engine) -> Table | None:
 
 def seal(data: dict) -> str:
     return crypto.encrypt(json.dumps(data))
-
-
-def unseal(stored: str) -> dict:
-    return unseal_all([stored])[0]
 
 
 def unseal_all(stored: list[str]) -> list[dict]:
@@ -81,9 +78,8 @@ def redact(engine: Engine, sender_id: str, since: float) -> int:
             conn.execute(text("PRAGMA secure_delete = ON"))  # overwrite the old bytes, not just unlink them
         rows = conn.execute(select(events.c.id, events.c.data).where(
             events.c.sender_id == sender_id, events.c.timestamp >= since)).all()
-        for row_id, stored in rows:
-            data = unseal(stored)
-            scrubbed = _scrub(json.loads(json.dumps(data)))
+        for (row_id, _), data in zip(rows, unseal_all([stored for _, stored in rows])):
+            scrubbed = _scrub(copy.deepcopy(data))
             if scrubbed != data:
                 conn.execute(update(events).where(events.c.id == row_id).values(data=seal(scrubbed)))
                 changed += 1

@@ -33,5 +33,5 @@ def _generated(name: str) -> str:
 
 
 def api_token() -> str:
-    """The token for Rasa's HTTP API (`rasa run --auth-token`): PRR_API_TOKEN or var/keys/api.token."""
+    """The token for Rasa's HTTP API (given to Rasa by bot.rasa_plugins.serve): PRR_API_TOKEN or var/keys/api.token."""
     return os.environ.get("PRR_API_TOKEN") or _generated("api.token")

@@ -112,7 +112,7 @@ def test_sealed_events_are_redacted_and_rotated_and_stay_sealed(own_keys, sqlite
     for token in stored:
         with pytest.raises(InvalidToken):
             Fernet(old_key).decrypt(token.encode())
-    assert [conversations.unseal(t) for t in stored] == [
+    assert conversations.unseal_all(stored) == [
         {"event": "user", "text": "Old Clear Row"}, {"event": "slot", "name": "full_name", "value": None}]
 
 
