@@ -151,7 +151,9 @@ def knowledge_search(db_url, sections=None):
         rng = random.Random(7)
         words = " ".join(s.text for s in corpus).split()
         corpus = corpus + [Section(f"gen-{i}", " ".join(rng.choices(words, k=6)), "generated", ("generated",), "Generated",
-                                   " ".join(rng.choices(words, k=80))) for i in range(sections - len(corpus))]
+                                   " ".join(rng.choices(words, k=80)),
+                                   tuple(" ".join(rng.choices(words, k=8)) for _ in range(4)))
+                           for i in range(sections - len(corpus))]
     with session_factory(db_url).begin() as session:
         load_sections(session, corpus)
     kb = KnowledgeBase(session_factory(db_url))
@@ -175,7 +177,7 @@ def main() -> None:
     stock_dir.mkdir()
     results["stock_training_s"] = round(timed([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(stock_dir)],
                                               cwd=WORK, env=env()), 1)
-    results["ours_training_s"] = round(timed([str(BIN / "rasa"), "train", "--domain", "domain", "--data", "nlu", "data",
+    results["ours_training_s"] = round(timed([str(BIN / "rasa"), "train", "--domain", "domain", "--data", "data",
                                               "--config", "config.yml", "--out", str(WORK / "models"), "--force"],
                                              cwd=ROOT, env=env()), 1)
 

@@ -1,16 +1,29 @@
-"""Wording of knowledge answers, shared by every channel and the CLI."""
+"""Wording of knowledge answers, the same for every channel (Rasa actions, `prr ask`).
+
+An answer is the best section in full with "Source: <document>, <place>", and up to two related
+sections as buttons. When the runner-up scores nearly as well as the best, both are said briefly
+and offered in full.
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from bot.knowledge.store import Hit, SearchResult
 
 DISCLAIMER = "Practitioner summary, not legal advice."
-MAX_PASSAGE_CHARS = 700
+BRIEF_CHARS = 320
+RELATED = 2
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def shorten(text: str, limit: int = MAX_PASSAGE_CHARS) -> str:
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: list[dict] = field(default_factory=list)
+
+
+def shorten(text: str, limit: int = BRIEF_CHARS) -> str:
     """Whole sentences up to the limit; a passage is never cut mid-word."""
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -23,8 +36,36 @@ def shorten(text: str, limit: int = MAX_PASSAGE_CHARS) -> str:
     return out or text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def answer_text(hit: Hit) -> str:
-    return f"{shorten(hit.text)}\nSource: {hit.source} — “{hit.title}”\n{DISCLAIMER}"
+def full_text(text: str) -> str:
+    """Paragraphs on lines of their own (no blank lines: Rasa's REST collector splits on them)."""
+    return "\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip())
+
+
+def section_reply(hit: Hit) -> Reply:
+    return Reply(f"{hit.title}\n{full_text(hit.text)}\nSource: {hit.source}\n{DISCLAIMER}")
+
+
+def button(hit: Hit) -> dict:
+    return {"title": hit.title, "payload": f'/ask_knowledge{{"section_id": "{hit.id}"}}'}
+
+
+def answer(result: SearchResult, topics: list[str]) -> Reply:
+    """What the assistant says to a question: the answer, both close answers, or a plain no."""
+    if not result.answered or not result.hits:
+        return Reply(no_answer_text(topics))
+    best = result.hits[0]
+    if result.close and len(result.hits) > 1:
+        second = result.hits[1]
+        text = "\n".join([
+            "Two sections answer this about equally well; in brief:",
+            f"1. {best.title}: {shorten(best.text)}", f"Source: {best.source}",
+            f"2. {second.title}: {shorten(second.text)}", f"Source: {second.source}",
+            DISCLAIMER, "Read either in full:",
+        ])
+        return Reply(text, [button(best), button(second)])
+    related = [button(h) for h in result.hits[1 : 1 + RELATED]]
+    reply = section_reply(best)
+    return Reply(reply.text + ("\nRelated:" if related else ""), related)
 
 
 def no_answer_text(topics: list[str]) -> str:
@@ -34,11 +75,3 @@ def no_answer_text(topics: list[str]) -> str:
         f"It covers: {listed}. Try asking with other words, for example "
         "“what does resolution 2396 require?”."
     )
-
-
-def more_buttons(result: SearchResult, limit: int = 3) -> list[dict]:
-    """The next best passages, offered as buttons that open that section."""
-    return [
-        {"title": hit.title, "payload": f'/ask_knowledge{{"section_id": "{hit.id}"}}'}
-        for hit in result.hits[1 : 1 + limit]
-    ]

@@ -1,6 +1,7 @@
 """The knowledge sections in SQL, loading the corpus, and the search service."""
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from bot.db import Base
 from bot.knowledge import analyzer
-from bot.knowledge.corpus import Section, parse_corpus
-from bot.knowledge.ranking import Bm25Index, IndexedSection, is_reliable
+from bot.knowledge.corpus import Section, cite, load_bibliography, parse_corpus
+from bot.knowledge.ranking import QUESTION_FOCUS, Bm25Index, IndexedSection, is_close, is_reliable
+from bot.knowledge.spelling import Speller, vocabulary
 
 
 class KnowledgeSection(Base):
@@ -20,7 +22,7 @@ class KnowledgeSection(Base):
 
     id = Column(String(80), primary_key=True)
     title = Column(String(300), nullable=False)
-    source = Column(String(500), nullable=False)
+    source = Column(Text, nullable=False)  # as a reader sees it: "<document>, <place>; …"
     tags = Column(Text, nullable=False)  # comma-separated, as written in the corpus
     topic = Column(String(120), nullable=False)
     text = Column(Text, nullable=False)
@@ -29,6 +31,8 @@ class KnowledgeSection(Base):
     text_terms = Column(Text, nullable=False)
     title_terms = Column(Text, nullable=False)
     tag_terms = Column(Text, nullable=False)
+    asks = Column(Text, nullable=False, default="")  # the questions it answers, one per line
+    ask_terms = Column(Text, nullable=False, default="")
     updated_at = Column(DateTime(timezone=True), nullable=False)
 
 
@@ -49,14 +53,23 @@ class LoadReport:
     unchanged: int = 0
 
 
-def load_sections(session: Session, sections: list[Section], progress=None) -> LoadReport:
+def _stored_hash(section: Section, source: str) -> str:
+    """Changes with the section, how its sources read, and the analyser (thesaurus) version."""
+    blob = "\x1f".join([section.content_hash, source, analyzer.fingerprint()])
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def load_sections(session: Session, sections: list[Section], progress=None,
+                  bibliography: dict[str, dict] | None = None) -> LoadReport:
     """Bring the table in line with the corpus: add, update changed, remove deleted. Idempotent."""
     report = LoadReport()
     existing = {row.id: row for row in session.execute(select(KnowledgeSection)).scalars()}
     now = datetime.now(timezone.utc)
     for section in sections:
         row = existing.pop(section.id, None)
-        if row is not None and row.content_hash == section.content_hash:
+        source = cite(section, bibliography or {})
+        stored_hash = _stored_hash(section, source)
+        if row is not None and row.content_hash == stored_hash:
             report.unchanged += 1
         else:
             if row is None:
@@ -65,12 +78,14 @@ def load_sections(session: Session, sections: list[Section], progress=None) -> L
                 report.added.append(section.id)
             else:
                 report.updated.append(section.id)
-            row.title, row.source, row.topic, row.text = section.title, section.source, section.topic, section.text
+            row.title, row.source, row.topic, row.text = section.title, source, section.topic, section.text
             row.tags = ", ".join(section.tags)
-            row.content_hash = section.content_hash
+            row.asks = "\n".join(section.asks)
+            row.content_hash = stored_hash
             row.text_terms = " ".join(analyzer.terms(section.text))
             row.title_terms = " ".join(analyzer.terms(section.title))
             row.tag_terms = " ".join(analyzer.terms(" ".join(section.tags)))
+            row.ask_terms = " ".join(analyzer.terms(" ".join(section.asks)))
             row.updated_at = now
         if progress:
             progress(section.id)
@@ -86,7 +101,7 @@ def load_sections(session: Session, sections: list[Section], progress=None) -> L
 
 
 def load_corpus(session: Session, directory: Path, progress=None) -> LoadReport:
-    return load_sections(session, parse_corpus(directory), progress)
+    return load_sections(session, parse_corpus(directory), progress, load_bibliography(directory))
 
 
 @dataclass(frozen=True)
@@ -103,11 +118,13 @@ class SearchResult:
     query: str
     answered: bool
     hits: list[Hit]
+    close: bool = False  # the runner-up scores nearly as well as the best: show both
 
     def as_dict(self) -> dict:
         return {
             "query": self.query,
             "answered": self.answered,
+            "close": self.close,
             "hits": [h.__dict__ for h in self.hits],
         }
 
@@ -124,6 +141,7 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self._version = None
         self._index: Bm25Index | None = None
+        self._speller = Speller(frozenset())
         self._rows: dict[str, KnowledgeSection] = {}
 
     def _refresh(self, session: Session) -> None:
@@ -133,20 +151,28 @@ class KnowledgeBase:
         rows = list(session.execute(select(KnowledgeSection).order_by(KnowledgeSection.id)).scalars())
         self._rows = {r.id: r for r in rows}
         self._index = Bm25Index([
-            IndexedSection(r.id, {"text": r.text_terms.split(), "title": r.title_terms.split(), "tags": r.tag_terms.split()})
+            IndexedSection(r.id, {"text": r.text_terms.split(), "title": r.title_terms.split(),
+                                  "tags": r.tag_terms.split(), "asks": r.ask_terms.split()})
             for r in rows
         ])
+        words = vocabulary(f"{r.title} {r.tags} {r.asks} {r.text}" for r in rows)
+        self._speller = Speller(words | analyzer.thesaurus_words())
         self._version = version
 
     def search(self, query: str, k: int = 3) -> SearchResult:
         query = (query or "").strip()
-        terms = analyzer.query_terms(query)
         with self._lock, self._session_factory() as session:
             self._refresh(session)
-            ranked = self._index.rank(terms, k=max(1, k))
-            hits = [self._hit(r.id, r.score) for r in ranked]
-        answered = is_reliable(ranked[0] if ranked else None)
-        return SearchResult(query=query, answered=answered, hits=hits)
+            text = self._speller.correct(analyzer.cut(query))
+            terms = analyzer.query_terms(text)
+            boost = {term: QUESTION_FOCUS for term in analyzer.focus_terms(text)}
+            ranked = self._index.rank(terms, k=max(2, k), boost=boost)
+            hits = [self._hit(r.id, r.score) for r in ranked[: max(1, k)]]
+        best, runner_up = (ranked + [None, None])[:2]
+        words = list(dict.fromkeys(terms))
+        answered = is_reliable(best, len(words), len(words) == 1 and self._speller.is_domain_word(words[0]))
+        close = answered and best is not None and is_close(best, runner_up)
+        return SearchResult(query=query, answered=answered, hits=hits, close=bool(close))
 
     def section(self, section_id: str) -> Hit | None:
         with self._lock, self._session_factory() as session:

@@ -1,0 +1,70 @@
+"""Answer quality on the development set (tests/data/questions.yml): what `make eval` prints.
+
+The set has two halves. Search is tuned on `tune` only; `held_back` measures what a new
+question will get. Each question lists the section ids that answer it, or `decline: true`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+HALVES = ("tune", "held_back")
+
+
+@dataclass
+class Scores:
+    answerable: int = 0
+    top1: int = 0
+    top3: int = 0
+    must_decline: int = 0
+    declined: int = 0
+    misses: list[str] = field(default_factory=list)  # what went wrong, for the tuning half only
+
+    @property
+    def wrongly_answered(self) -> int:
+        """Questions that should have been declined but got an answer with a source."""
+        return self.must_decline - self.declined
+
+    def rate(self, part: int, whole: int) -> float:
+        return 100.0 * part / whole if whole else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "answerable": self.answerable, "must_decline": self.must_decline,
+            "top1_pct": round(self.rate(self.top1, self.answerable), 1),
+            "top3_pct": round(self.rate(self.top3, self.answerable), 1),
+            "declines_pct": round(self.rate(self.declined, self.must_decline), 1),
+            "answered_when_should_decline": self.wrongly_answered,
+        }
+
+
+def load_questions(path: Path) -> dict[str, list[dict]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for half in HALVES:
+        for item in data[half]:
+            if not item.get("q") or bool(item.get("ids")) == bool(item.get("decline")):
+                raise ValueError(f"{path.name} ({half}): each question needs q and either ids or decline: {item}")
+    return {half: data[half] for half in HALVES}
+
+
+def score(kb, questions: list[dict]) -> Scores:
+    scores = Scores()
+    for item in questions:
+        result = kb.search(item["q"], k=3)
+        got = [h.id for h in result.hits] if result.answered else []
+        if item.get("decline"):
+            scores.must_decline += 1
+            scores.declined += not result.answered
+            if result.answered:
+                scores.misses.append(f"answered, should decline: {item['q']!r} → {got[0]}")
+            continue
+        scores.answerable += 1
+        wanted = set(item["ids"])
+        scores.top1 += bool(got) and got[0] in wanted
+        scores.top3 += bool(wanted & set(got[:3]))
+        if not got or got[0] not in wanted:
+            shown = got[0] if got else "declined"
+            scores.misses.append(f"{item['q']!r}: got {shown}, wanted {' / '.join(sorted(wanted))}")
+    return scores
