@@ -4,8 +4,8 @@
 VENV   := .venv
 BIN    := $(VENV)/bin
 MODEL  := models/prr.tar.gz
-TRAINING_DATA := config.yml $(wildcard domain/*.yml) $(wildcard nlu/*.yml) $(wildcard data/*/*.yml)
-RASA_DATA := --domain domain --data nlu data
+TRAINING_DATA := config.yml $(wildcard domain/*.yml) $(wildcard data/*/*.yml)
+RASA_DATA := --domain domain --data data
 
 # Quieter TensorFlow, and no SQLAlchemy 2.0 migration banner from Rasa's own tracker store.
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: install run test train validate db bench clean
+.PHONY: install run test train validate db bench eval eval-nlu check-knowledge clean
 
 install: $(VENV)/.installed
 
@@ -53,11 +53,24 @@ $(CHROMEDRIVER):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
 
-test: install train $(CHROMEDRIVER)
+check-knowledge: install
+	$(BIN)/prr knowledge check
+
+test: install train $(CHROMEDRIVER) check-knowledge
 	$(BIN)/python -m pytest
 
 bench: install db
 	$(BIN)/python scripts/bench.py
+
+# Answer quality of knowledge search on both halves of tests/data/questions.yml (EVAL_ARGS=--misses).
+eval: install
+	$(BIN)/python scripts/eval.py $(EVAL_ARGS)
+
+# Intent precision, recall and F1 with 5-fold cross-validation of the NLU data (about 10 minutes).
+eval-nlu: install
+	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out var/nlu-eval
+	$(BIN)/python -c "import json; r = json.load(open('var/nlu-eval/intent_report.json')); \
+	  [print(f'{k:<20} {v[\"precision\"]:.3f} {v[\"recall\"]:.3f} {v[\"f1-score\"]:.3f} {v[\"support\"]}') for k, v in r.items() if isinstance(v, dict)]"
 
 clean:
 	rm -rf models var/*.db var/*.db-* .pytest_cache
