@@ -1,4 +1,9 @@
-"""The first stage of the two-stage fallback, in words a practitioner understands."""
+"""What the assistant says when no intent fits the message (nlu_fallback).
+
+One honest reply: a question in unusual words is still answered if the knowledge store has a
+reliable answer; anything else gets "I did not understand" and what the assistant can do —
+never a guess at another intent.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,33 +11,26 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-MEANINGS = {
-    "ask_knowledge": "a question about PRR procedures",
-    "start_intake": "to start an intake interview",
-    "show_case": "to see a case",
-    "list_cases": "to list your cases",
-    "change_case_status": "to change a case's status",
-    "add_case_note": "to add a note to a case",
-    "help": "to know what I can do",
-    "greet": "to say hello",
-    "goodbye": "to end the conversation",
-    "thank": "to say thank you",
-    "bot_challenge": "to know whether I am a bot",
-}
+from actions.common import latest_text
+from actions.knowledge import send
+from bot.knowledge.answers import RELATED, answer
+from bot.language.guard import Unreadable, unreadable
+from bot.services import knowledge_base
 
 
-class ActionDefaultAskAffirmation(Action):
+class ActionNotUnderstood(Action):
     def name(self) -> str:
-        return "action_default_ask_affirmation"
+        return "action_not_understood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        guess = next((i["name"] for i in ranking if i.get("name") in MEANINGS), None)
-        if guess is None:
-            dispatcher.utter_message(response="utter_ask_rephrase")
-            return []
-        dispatcher.utter_message(
-            text=f"I am not sure I understood. Did you mean {MEANINGS[guess]}?",
-            buttons=[{"title": "Yes", "payload": f"/{guess}"}, {"title": "No", "payload": "/out_of_scope"}],
-        )
+        text = latest_text(tracker)
+        reason = unreadable(text)
+        if reason is None and not text.startswith("/"):
+            kb = knowledge_base()
+            result = kb.search(text, k=1 + RELATED)
+            if result.answered:
+                send(dispatcher, answer(result, kb.topics()))
+                return []
+        response = "utter_not_understood_language" if reason == Unreadable.OTHER_SCRIPT else "utter_not_understood"
+        dispatcher.utter_message(response=response)
         return []

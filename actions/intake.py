@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import actor, channel, latest_intent, latest_text, logger, staff_id
-from actions.knowledge import answer_question
+from actions.knowledge import reply_to_question
 from bot import conversations
 from bot.cases.access import NotPermitted
 from bot.cases.store import CaseError
@@ -48,7 +48,7 @@ class ValidateIntakeForm(Action):
         intent, confidence = latest_intent(tracker)
         turn = flow.handle(answers, tracker.get_slot("requested_slot"), latest_text(tracker), intent, confidence)
         if turn.knowledge_query:
-            answer_question(dispatcher, turn.knowledge_query)
+            reply_to_question(dispatcher, tracker, turn.knowledge_query)
             dispatcher.utter_message(text="Back to the intake:")
         for message in turn.messages:
             dispatcher.utter_message(text=message)

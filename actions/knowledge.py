@@ -7,23 +7,33 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity, latest_text
-from bot.knowledge.answers import answer_text, more_buttons, no_answer_text
+from bot.knowledge.answers import RELATED, Reply, answer, section_reply
 from bot.services import knowledge_base
 
 
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    if reply.buttons:
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+    else:
+        dispatcher.utter_message(text=reply.text)
+
+
 def answer_question(dispatcher: CollectingDispatcher, question: str) -> bool:
-    """Send the best passage with its source and buttons for the next ones; or say we do not know."""
+    """Send the answer with its source and related sections; or say we do not know."""
     kb = knowledge_base()
-    result = kb.search(question, k=4)
-    if not result.answered:
-        dispatcher.utter_message(text=no_answer_text(kb.topics()))
-        return False
-    buttons = more_buttons(result)
-    text = answer_text(result.hits[0])
-    if buttons:
-        text += "\nRelated:"
-    dispatcher.utter_message(text=text, buttons=buttons)
-    return True
+    result = kb.search(question, k=1 + RELATED)
+    send(dispatcher, answer(result, kb.topics()))
+    return result.answered
+
+
+def reply_to_question(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> None:
+    """A pressed "related" button opens its section; anything else is searched."""
+    section_id = entity(tracker, "section_id")
+    hit = knowledge_base().section(section_id) if section_id else None
+    if hit is not None:
+        send(dispatcher, section_reply(hit))
+    else:
+        answer_question(dispatcher, question)
 
 
 class ActionAnswerKnowledge(Action):
@@ -31,11 +41,5 @@ class ActionAnswerKnowledge(Action):
         return "action_answer_knowledge"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        section_id = entity(tracker, "section_id")
-        if section_id:  # a "related" button was pressed
-            hit = knowledge_base().section(section_id)
-            if hit is not None:
-                dispatcher.utter_message(text=answer_text(hit))
-                return []
-        answer_question(dispatcher, latest_text(tracker))
+        reply_to_question(dispatcher, tracker, latest_text(tracker))
         return []

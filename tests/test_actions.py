@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cases import ActionAddCaseNote, ActionChangeCaseStatus, ActionListCases, ActionShowCase
-from actions.fallback import ActionDefaultAskAffirmation
+from actions.fallback import ActionNotUnderstood
 from actions.intake import ActionAskIntakeReview, ActionSubmitIntake, ValidateIntakeForm
 from actions.knowledge import ActionAnswerKnowledge
 from bot.db import session_factory
@@ -53,20 +53,20 @@ def texts(messages):
 
 def test_knowledge_answer_cites_its_source_and_offers_more():
     messages, _ = run(ActionAnswerKnowledge(), tracker("what does resolution 2396 require?", "ask_knowledge"))
-    assert "Source: Security Council resolution 2396 (2017)" in texts(messages)
-    assert messages[0]["buttons"]
+    assert "Source: " in texts(messages) and "resolution 2396" in texts(messages)
+    assert len(messages[0]["buttons"]) == 2
 
 
 def test_knowledge_abstains_and_lists_topics():
     messages, _ = run(ActionAnswerKnowledge(), tracker("how do I bake bread", "ask_knowledge"))
-    assert "no reliable answer" in texts(messages) and "Children and juvenile justice" in texts(messages)
+    assert "no reliable answer" in texts(messages) and "Children" in texts(messages) and "Source:" not in texts(messages)
 
 
 def test_a_related_button_opens_that_section():
     t = tracker('/ask_knowledge{"section_id": "risk-erg22"}', "ask_knowledge",
                 entities=[{"entity": "section_id", "value": "risk-erg22"}])
     messages, _ = run(ActionAnswerKnowledge(), t)
-    assert "ERG22+" in texts(messages)
+    assert "ERG22+" in texts(messages) and "Source: " in texts(messages)
 
 
 def test_validator_starts_at_the_first_question_and_ignores_the_start_message():
@@ -90,6 +90,15 @@ def test_validator_answers_a_question_then_repeats_the_pending_one():
     messages, slots = run(ValidateIntakeForm(), t)
     assert "Source:" in texts(messages) and "Back to the intake" in texts(messages)
     assert slots["requested_slot"] == "sex" and slots["sex"] is None
+
+
+def test_a_related_button_pressed_mid_interview_opens_its_section_and_repeats_the_question():
+    payload = '/ask_knowledge{"section_id": "risk-erg22"}'
+    t = tracker(payload, "ask_knowledge", 1.0, slots={"requested_slot": "notes", "notes": payload},
+                entities=[{"entity": "section_id", "value": "risk-erg22"}], active_loop="intake_form")
+    messages, slots = run(ValidateIntakeForm(), t)
+    assert "ERG22+" in texts(messages) and "Source: " in texts(messages) and "no reliable answer" not in texts(messages)
+    assert slots["requested_slot"] == "notes" and slots["notes"] is None
 
 
 def test_review_shows_every_answer():
@@ -146,7 +155,15 @@ def test_an_intake_cannot_be_started_without_the_role():
     assert slots == {flow.OUTCOME: "refused", "requested_slot": None}
 
 
-def test_fallback_asks_in_plain_words():
-    messages, _ = run(ActionDefaultAskAffirmation(), tracker("vera thing", "ask_knowledge", 0.3))
-    assert "a question about PRR procedures" in texts(messages)
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_knowledge", "/out_of_scope"]
+@pytest.mark.parametrize("text", ["Здравствуйте, как дела?", "SELECT * FROM cases; DROP TABLE staff", "🙂🙂🙂",
+                                  "asdkjh qwpeoi zxcv"])
+def test_text_no_intent_fits_gets_one_honest_reply_and_no_guess(text):
+    messages, slots = run(ActionNotUnderstood(), tracker(text, "nlu_fallback", 1.0))
+    assert len(messages) == 1 and not slots and not messages[0].get("buttons")
+    expected = "utter_not_understood_language" if text.startswith("З") else "utter_not_understood"
+    assert messages[0]["response"] == expected
+
+
+def test_a_question_in_unusual_words_still_gets_a_sourced_answer_on_fallback():
+    messages, _ = run(ActionNotUnderstood(), tracker("nelson mandela rules solitary confinement 15 days", "nlu_fallback", 0.3))
+    assert "Source:" in texts(messages)

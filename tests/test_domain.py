@@ -40,7 +40,7 @@ def test_every_question_has_a_response_and_fixed_choices_have_buttons():
 
 def test_every_intent_has_at_least_15_examples():
     counts: Counter = Counter()
-    for path in (ROOT / "nlu").glob("*.yml"):
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
         for block in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in block:
                 counts[block["intent"]] += sum(1 for line in block["examples"].splitlines() if line.strip().startswith("- "))

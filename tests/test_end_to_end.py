@@ -41,15 +41,15 @@ def buttons(messages: list[dict]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("question, source", [
-    ("what does resolution 2396 require?", "Source: Security Council resolution 2396 (2017)"),
-    ("can a 14-year-old returnee be prosecuted?", "Neuchâtel Memorandum"),
-    ("What is VERA-2R?", "Source: PRR domain brief"),
-    ("what are the nelson mandela rules", "General Assembly resolution 70/175 (2015)"),
+    ("what does resolution 2396 require?", "resolution 2396"),
+    ("can a 14-year-old returnee be prosecuted?", "Criminal Code of the Republic of Kazakhstan"),
+    ("What is VERA-2R?", "VERA-2R"),
+    ("what are the nelson mandela rules", "A/RES/70/175"),
 ])
 def test_knowledge_questions_are_answered_with_their_source(servers, question, source):
-    reply = servers.say(staff(servers, "reader"), question)
-    assert source in joined(reply)
-    assert "not legal advice" in joined(reply)
+    reply = joined(servers.say(staff(servers, "reader"), question))
+    assert any(line.startswith("Source: ") and source in line for line in reply.splitlines()), reply
+    assert "not legal advice" in reply
 
 
 def test_an_unanswerable_question_is_not_made_up(servers):

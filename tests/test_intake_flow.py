@@ -131,3 +131,23 @@ def run_from(answers, requested, text):
     turn = flow.handle(answers, requested, text)
     answers = {**answers, **turn.updates}
     return answers, turn
+
+
+def test_a_knowledge_question_at_the_multi_select_referrals_is_answered_not_taken_for_choices():
+    answers, _ = run(CHILD[:16])
+    # "theologian" is one of the choices: the question must still be answered, not saved as a referral
+    turn = flow.handle(answers, "referrals", "what does a theologian do with prisoners?", "ask_knowledge", 0.9)
+    assert turn.knowledge_query and turn.next_step == "referrals" and turn.updates == {"referrals": None}
+    answers, _ = run_from(answers, "referrals", "psychologist")
+    for intent, confidence in (("ask_knowledge", 0.9), ("inform", 0.4)):
+        turn = flow.handle(answers, flow.REFERRALS_MORE, "what is VERA-2R?", intent, confidence)
+        assert turn.knowledge_query == "what is VERA-2R?" and turn.next_step == flow.REFERRALS_MORE
+        assert not turn.messages and answers["referrals"] == ["psychologist"]
+
+
+def test_a_note_that_mentions_a_place_of_the_corpus_is_a_note_not_a_question():
+    answers, _ = run(CHILD[:19])
+    turn = flow.handle(answers, "notes", "Plantedova moved from Aktau in 2019", "ask_knowledge", 0.8)
+    assert turn.knowledge_query is None and turn.updates["notes"] == "Plantedova moved from Aktau in 2019"
+    turn = flow.handle(answers, "notes", "what happened at the Aktau centre", "ask_knowledge", 0.8)
+    assert turn.knowledge_query == "what happened at the Aktau centre"

@@ -118,7 +118,7 @@ def test_login_question_intake_reload_and_logout(browser, site):
     cookie = browser.get_cookie("prr_session")
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
 
-    say(browser, "what does resolution 2396 require?", "Source: Security Council resolution 2396 (2017)")
+    say(browser, "what does resolution 2396 require?", "resolution 2396 (2017), paras.")
 
     say(browser, "start an intake", "What kind of intake")
     press(browser, "self-returned", "full name")
@@ -150,7 +150,7 @@ def test_login_question_intake_reload_and_logout(browser, site):
 
     browser.refresh()                                                   # the conversation comes back
     wait_for_text(browser, "The case reference is PRR-")
-    assert "Source: Security Council resolution 2396 (2017)" in log_text(browser)
+    assert "resolution 2396 (2017), paras." in log_text(browser)
     assert browser.execute_script("return window.localStorage.length + window.sessionStorage.length") == 0
 
     browser.set_window_size(390, 844)                                   # phone-sized, keyboard only

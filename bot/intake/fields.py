@@ -117,6 +117,9 @@ class Field:
     parse: Callable[[str, Mapping], Any]
     applies: Callable[[Mapping], bool] = _always
     free_text: bool = False
+    # Several choices in one answer: a question can name a choice ("what does a theologian do?"),
+    # so a knowledge question is answered before the text is read as choices.
+    multiple: bool = False
 
 
 FIELDS: tuple[Field, ...] = (
@@ -155,7 +158,7 @@ FIELDS: tuple[Field, ...] = (
     Field("risk_tool", "Risk assessment tool", False, True, _choice(RISK_TOOLS, {
         "vera": "VERA-2R", "vera 2r": "VERA-2R", "vera2r": "VERA-2R", "erg": "ERG22+", "erg22": "ERG22+", "erg 22": "ERG22+",
         "not assessed": "not yet assessed", "none": "not yet assessed"}), _adult),
-    Field("referrals", "Referrals", False, False, _referrals),
+    Field("referrals", "Referrals", False, False, _referrals, multiple=True),
     Field("consent", "Consent", True, False, lambda t, a: p.parse_yes_no(t)),
     Field("notes", "Notes", False, True,
           lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="arrived with two children"), free_text=True),

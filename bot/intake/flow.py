@@ -79,8 +79,22 @@ class Turn:
     knowledge_query: str | None = None  # answer this from the knowledge base, then re-ask
 
 
+_QUESTION_START = re.compile(r"^(what|how|who|whom|whose|when|where|why|which|can|could|should|would|shall|will|is|are|"
+                             r"was|were|does|do|did|may|must|might|has|have|tell me|explain)\b", re.IGNORECASE)
+
+
 def _question_like(text: str, intent: str | None, confidence: float) -> bool:
     return (intent == "ask_knowledge" and confidence >= 0.5) or text.strip().endswith("?")
+
+
+def _plainly_a_question(text: str, intent: str | None) -> bool:
+    """Where any text is a valid answer (a name, a note, a choice named in passing), only a
+    message worded as a question is taken for one: "Plantedova moved from Aktau" is a note."""
+    text = text.strip()
+    if intent != "ask_knowledge":
+        return False
+    # "/ask_knowledge{…}" is a pressed "related section" button, never an answer
+    return text.startswith(f"/{intent}") or text.endswith("?") or bool(_QUESTION_START.match(text))
 
 
 def handle(answers: Mapping[str, Any], requested: str | None, text: str,
@@ -115,7 +129,7 @@ def handle(answers: Mapping[str, Any], requested: str | None, text: str,
     if requested == REVIEW:
         return _review(answers, text, intent, confidence)
     if requested == REFERRALS_MORE:
-        return _more_referrals(answers, text, control)
+        return _more_referrals(answers, text, control, intent, confidence)
     return _answer(answers, f.BY_NAME[requested], text, control, intent, confidence)
 
 
@@ -127,7 +141,7 @@ def _answer(answers: dict, field_: f.Field, text: str, control: str | None, inte
         answers[field_.name] = f.SKIPPED
         return Turn({field_.name: f.SKIPPED}, [], next_step(answers))
     question = _question_like(text, intent, confidence)
-    if field_.free_text and question and intent == "ask_knowledge":
+    if (field_.free_text or field_.multiple) and _plainly_a_question(text, intent):
         return Turn(keep, [], field_.name, knowledge_query=text)
     try:
         value = f.validate(field_.name, text, answers)
@@ -142,13 +156,18 @@ def _answer(answers: dict, field_: f.Field, text: str, control: str | None, inte
     return Turn({field_.name: value}, [], next_step(answers))
 
 
-def _more_referrals(answers: dict, text: str, control: str | None) -> Turn:
+def _more_referrals(answers: dict, text: str, control: str | None, intent, confidence) -> Turn:
     if control == "skip" or normalise(text) in DONE_WORDS:
         answers[REFERRALS_MORE] = "done"
         return Turn({REFERRALS_MORE: "done"}, [], next_step(answers))
+    question = _question_like(text, intent, confidence)
+    if _plainly_a_question(text, intent):
+        return Turn({REFERRALS_MORE: None}, [], REFERRALS_MORE, knowledge_query=text)
     try:
         more = f.validate("referrals", text, answers)
     except InvalidAnswer as bad:
+        if question:
+            return Turn({REFERRALS_MORE: None}, [], REFERRALS_MORE, knowledge_query=text)
         return Turn({REFERRALS_MORE: None}, [f"{bad.reason} Or say done."], REFERRALS_MORE)
     merged = list(dict.fromkeys([*answers["referrals"], *more]))
     return Turn({"referrals": merged, REFERRALS_MORE: None}, [f"Referrals so far: {', '.join(merged)}."], REFERRALS_MORE)
