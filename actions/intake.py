@@ -12,15 +12,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import actor, channel, latest_intent, latest_text, logger, staff_id
 from actions.knowledge import reply_to_question
-from bot import conversations
 from bot.cases.access import NotPermitted
 from bot.cases.store import CaseError
-from bot.db import engine_for
-from bot.config import database_url
 from bot.intake import flow
 from bot.services import case_store
 
 STARTED = "intake_started_at"  # a slot: it survives the session boundaries of our tracker store
+
+
+def _when(started: float | None) -> datetime | None:
+    return datetime.fromtimestamp(started, timezone.utc) if started else None
 
 
 def _answers(tracker: Tracker) -> dict[str, Any]:
@@ -81,13 +82,13 @@ class ActionSubmitIntake(Action):
         if outcome == "refused":
             return clear
         if outcome != "confirmed":
-            _forget_interview(tracker, started)
+            case_store().forget_interview(staff_id(tracker), _when(started))
             dispatcher.utter_message(text="The intake was cancelled. Nothing was saved.")
             return clear
         try:
             reference = case_store().save_intake(
                 flow.completed_answers(answers), actor=actor(tracker), channel=channel(tracker),
-                intake_started_at=datetime.fromtimestamp(started, timezone.utc) if started else None)
+                intake_started_at=_when(started))
         except NotPermitted as refusal:
             dispatcher.utter_message(text=str(refusal))
             return clear
@@ -98,16 +99,5 @@ class ActionSubmitIntake(Action):
             dispatcher.utter_message(text=f"The case could not be saved: {reason}. Your answers are kept; "
                                           "say “start an intake” to return to the review and try again.")
             return [SlotSet(flow.REVIEW, None), SlotSet(flow.OUTCOME, None)]
-        _forget_interview(tracker, started)
         dispatcher.utter_message(text=f"Saved. The case reference is {reference}.")
         return clear
-
-
-def _forget_interview(tracker: Tracker, started: float | None) -> None:
-    """Blank the interview's messages and answers in the stored conversation."""
-    if started is None:
-        return
-    try:
-        conversations.redact(engine_for(database_url()), staff_id(tracker), started)
-    except SQLAlchemyError as error:
-        logger.error("could not redact the interview from the conversation store: %s", type(error).__name__)

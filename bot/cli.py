@@ -211,16 +211,9 @@ def case_export(reference: str, as_name: str, out: str | None) -> None:
 @_case_errors
 def case_erase(reference: str, reason: str, as_name: str) -> None:
     """Remove a case's content and its interview's conversation events (supervisors; audited)."""
-    from bot import conversations
-    from bot.db import engine_for
-    from bot.config import database_url
     from bot.services import case_store
 
-    case = case_store().erase(reference, reason, actor=_actor(as_name), channel="cli")
-    removed = 0
-    if case.intake_started_at is not None:
-        removed = conversations.delete_between(engine_for(database_url()), case.created_by,
-                                               case.intake_started_at.timestamp(), case.created_at.timestamp() + 5)
+    case, removed = case_store().erase(reference, reason, actor=_actor(as_name), channel="cli")
     click.echo(f"Erased {case.reference}: content removed, {removed} conversation events deleted; the audit trail keeps the erasure.")
 
 

@@ -19,12 +19,30 @@ import time
 
 from sqlalchemy import MetaData, Table, delete, inspect, select, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import crypto
 from bot.intake.flow import SLOTS
 
 logger = logging.getLogger("prr.conversations")
 REDACTED = "[redacted]"
+
+
+class ConversationEvents:
+    """The conversation store as the case service sees it: redact an interview, delete one."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+
+    def redact(self, sender_id: str, since: float) -> int:
+        try:
+            return redact(self._engine, sender_id, since)
+        except SQLAlchemyError as error:  # the case is saved; a failed redaction must not undo that
+            logger.error("could not redact the interview from the conversation store: %s", type(error).__name__)
+            return 0
+
+    def delete_between(self, sender_id: str, since: float, until: float) -> int:
+        return delete_between(self._engine, sender_id, since, until)
 
 
 def _events(engine: Engine) -> Table | None:

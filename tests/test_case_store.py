@@ -221,13 +221,56 @@ def test_a_tampered_or_removed_audit_entry_is_found(store, sessions):
     assert not result.ok and result.first_bad_id == first + 2 and "removed" in result.problem
 
 
+def test_a_status_change_and_a_note_are_audited_once_each_with_no_extra_read(store, sessions):
+    ref = save(store)
+    store.assign(ref, SUPERVISOR.staff_id, actor=SUPERVISOR, channel="shell")
+    with sessions() as s:
+        before = s.execute(select(func.count()).select_from(audit.AuditEntry)).scalar()
+    case = store.change_status(ref, "screening", "identity confirmed", actor=SUPERVISOR, channel="shell")
+    case = store.add_note(ref, "met the grandmother", actor=SUPERVISOR, channel="shell")
+    assert case.status == "screening" and [n.text for n in case.case_notes] == ["met the grandmother"]
+    with sessions() as s:
+        actions = [e.action for e in s.execute(select(audit.AuditEntry).order_by(audit.AuditEntry.id)).scalars()][before:]
+    assert actions == ["status_change", "note"]
+
+
 def test_erasure_removes_content_and_keeps_the_reference_and_the_audit(store):
     ref = save(store)
     store.add_note(ref, "private detail", actor=SUPERVISOR, channel="shell")
-    erased = store.erase(ref, "court order", actor=SUPERVISOR, channel="cli")
+    erased, _ = store.erase(ref, "court order", actor=SUPERVISOR, channel="cli")
     assert erased.erased_at is not None and erased.full_name is None and erased.date_of_birth is None
     case = store.get(ref, actor=SUPERVISOR, channel="shell")
     assert case.case_notes == [] and case.referrals == [] and all(c.reason != "private detail" for c in case.status_changes)
     with pytest.raises(NotPermitted):  # nothing more to do with an erased case
         store.add_note(ref, "again", actor=SUPERVISOR, channel="shell")
     assert store.list_for(actor=SUPERVISOR, channel="shell") == []
+
+
+class RecordingConversations:
+    """The conversation store as the service sees it, recording what it is asked to do."""
+
+    def __init__(self):
+        self.calls = []
+
+    def redact(self, sender_id, since):
+        self.calls.append(("redact", sender_id, since))
+        return 1
+
+    def delete_between(self, sender_id, since, until):
+        self.calls.append(("delete", sender_id, since, until))
+        return 3
+
+
+def test_saving_redacts_the_interview_and_erasing_deletes_it_whoever_calls(sessions):
+    from datetime import datetime, timedelta, timezone
+
+    events = RecordingConversations()
+    store = CaseStore(sessions, events)
+    started = datetime.now(timezone.utc) - timedelta(minutes=10)
+    ref = store.save_intake(ADULT, actor=INTAKE, channel="web", intake_started_at=started)
+    assert events.calls == [("redact", INTAKE.staff_id, started.timestamp())]
+    case, removed = store.erase(ref, "court order", actor=SUPERVISOR, channel="telegram")
+    assert removed == 3 and events.calls[-1][:3] == ("delete", INTAKE.staff_id, started.timestamp())
+    assert events.calls[-1][3] > case.created_at.timestamp()  # the saving turn's own events too
+    store.forget_interview(INTAKE.staff_id, None)  # nothing started, nothing to redact
+    assert len(events.calls) == 2

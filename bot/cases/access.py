@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import true
+from sqlalchemy.sql.elements import ColumnElement
+
 from bot.cases.models import Case
 
 CREATE, READ, LIST, UPDATE, ASSIGN, EXPORT, ERASE = "create", "read", "list", "update", "assign", "export", "erase"
@@ -48,6 +51,12 @@ def allowed(actor: Actor | None, action: str, case: Case | None = None) -> bool:
     return False  # admin and anything unknown: no case content
 
 
-def check(actor: Actor | None, action: str, case: Case | None = None) -> None:
-    if not allowed(actor, action, case):
-        raise NotPermitted
+def visible_filter(actor: Actor) -> ColumnElement[bool]:
+    """The cases a listing may show this actor: the READ rule above, as a query condition."""
+    if actor.role == "supervisor":
+        return true()
+    if actor.role == "intake":
+        return Case.created_by == actor.staff_id
+    if actor.role == "case_manager":
+        return Case.assigned_to == actor.staff_id
+    return Case.id.is_(None)  # admin: none

@@ -1,6 +1,9 @@
 """Case store service: save an intake, look cases up, change status, add notes, assign, export, erase.
 
-Each public function runs in one transaction: it commits whole or leaves nothing behind.
+Each public function runs in one transaction: it commits whole or leaves nothing behind. Each
+workflow is finished here, so that every channel gets the same behaviour: saving an intake or
+cancelling one redacts the interview from the stored conversation; erasing a case deletes its
+interview's conversation events.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot import audit
+from bot import audit, conversations
 from bot.cases import access
 from bot.cases.access import Actor
 from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, StatusChange
@@ -22,6 +25,8 @@ from bot.intake import fields as f
 REFERENCE = re.compile(r"\bPRR-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 MAX_NOTE_CHARS = 2000
 MAX_REASON_CHARS = 500
+# The turn that saves a case stores its own events just after the case is written.
+SAVING_TURN_SECONDS = 5
 
 
 class CaseError(ValueError):
@@ -74,8 +79,10 @@ def _columns(answers: Mapping[str, Any]) -> dict[str, Any]:
 class CaseStore:
     """Every operation checks the actor's role (bot.cases.access) and writes the audit trail."""
 
-    def __init__(self, session_factory: sessionmaker):
+    def __init__(self, session_factory: sessionmaker, conversation_events: conversations.ConversationEvents | None = None):
         self._sessions = session_factory
+        # Rasa's events live in the same database unless told otherwise.
+        self._conversations = conversation_events or conversations.ConversationEvents(session_factory.kw["bind"])
 
     def save_intake(self, answers: Mapping[str, Any], *, actor: Actor, channel: str,
                     intake_started_at: datetime | None = None) -> str:
@@ -94,7 +101,13 @@ class CaseStore:
                                                 from_status=None, to_status="intake", reason="intake interview")]
             session.add(case)
             audit.record(session, staff=actor.staff_id, action="create", case_ref=reference, channel=channel)
+        self.forget_interview(actor.staff_id, intake_started_at)
         return reference
+
+    def forget_interview(self, sender_id: str, intake_started_at: datetime | None) -> None:
+        """Blank a finished or cancelled interview's messages and answers in the stored conversation."""
+        if intake_started_at is not None:
+            self._conversations.redact(sender_id, intake_started_at.timestamp())
 
     def check_may_create(self, *, actor: Actor | None, channel: str) -> None:
         """Refuse (and audit) before an interview starts rather than after it is finished."""
@@ -117,11 +130,8 @@ class CaseStore:
         """The cases this actor may see: created (intake), assigned (case manager), all (supervisor)."""
         self._require(actor, access.LIST, None, None, channel)
         with self._sessions.begin() as session:
-            query = select(Case).where(Case.erased_at.is_(None)).order_by(Case.id.desc()).limit(limit)
-            if actor.role == "intake":
-                query = query.where(Case.created_by == actor.staff_id)
-            elif actor.role == "case_manager":
-                query = query.where(Case.assigned_to == actor.staff_id)
+            query = (select(Case).where(Case.erased_at.is_(None), access.visible_filter(actor))
+                     .order_by(Case.id.desc()).limit(limit))
             cases = list(session.execute(query).scalars())
             audit.record(session, staff=actor.staff_id, action="list", case_ref=None, channel=channel)
         return cases
@@ -146,7 +156,7 @@ class CaseStore:
                                      from_status=case.status, to_status=new_status, reason=reason))
             case.status, case.updated_at = new_status, now
             audit.record(session, staff=actor.staff_id, action="status_change", case_ref=case.reference, channel=channel)
-        return self.get(reference, actor=actor, channel=channel)
+            return _with_history(session, case)
 
     def add_note(self, reference: str, text: str, *, actor: Actor, channel: str) -> Case:
         text = (text or "").strip()
@@ -160,7 +170,7 @@ class CaseStore:
             session.add(CaseNote(case_id=case.id, author=actor.staff_id, channel=channel, created_at=now, text=text))
             case.updated_at = now
             audit.record(session, staff=actor.staff_id, action="note", case_ref=case.reference, channel=channel)
-        return self.get(reference, actor=actor, channel=channel)
+            return _with_history(session, case)
 
     def assign(self, reference: str, case_manager_id: str, *, actor: Actor, channel: str) -> None:
         with self._sessions.begin() as session:
@@ -176,8 +186,9 @@ class CaseStore:
             audit.record(session, staff=actor.staff_id, action="export", case_ref=case.reference, channel=channel)
         return data
 
-    def erase(self, reference: str, reason: str, *, actor: Actor, channel: str) -> Case:
-        """Remove a case's content, notes and referrals; the reference and the audit trail stay."""
+    def erase(self, reference: str, reason: str, *, actor: Actor, channel: str) -> tuple[Case, int]:
+        """Remove a case's content, notes and referrals, and delete its interview's conversation
+        events; the reference and the audit trail stay. Returns the case and the events deleted."""
         reason = " ".join((reason or "").split())
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.ERASE, channel)
@@ -193,7 +204,11 @@ class CaseStore:
             session.add(StatusChange(case_id=case.id, changed_by=actor.staff_id, channel=channel, changed_at=now,
                                      from_status=case.status, to_status=case.status, reason=f"erased: {reason}"))
             audit.record(session, staff=actor.staff_id, action="erase", case_ref=case.reference, channel=channel)
-        return case
+        removed = 0
+        if case.intake_started_at is not None:
+            removed = self._conversations.delete_between(case.created_by, case.intake_started_at.timestamp(),
+                                                         case.created_at.timestamp() + SAVING_TURN_SECONDS)
+        return case, removed
 
     # -- the checks ---------------------------------------------------------------------------
 
@@ -215,6 +230,14 @@ class CaseStore:
             session.rollback()
             self._refused(actor, action, reference, channel)
         return case
+
+
+def _with_history(session: Session, case: Case) -> Case:
+    """The updated case with notes, referrals and history loaded, in the same transaction (no second read)."""
+    session.flush()
+    session.expire(case, ["referrals", "case_notes", "status_changes"])
+    _ = case.referrals, case.case_notes, case.status_changes  # loaded now, readable after the commit
+    return case
 
 
 CONTENT_COLUMNS = ("intake_type", "full_name", "date_of_birth", "estimated_age", "sex", "nationality",
