@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: install run test train validate db bench eval eval-nlu check-knowledge clean
+.PHONY: install run test train validate db bench eval eval-nlu check-knowledge lint clean
 
 install: $(VENV)/.installed
 
@@ -56,7 +56,12 @@ $(CHROMEDRIVER):
 check-knowledge: install
 	$(BIN)/prr knowledge check
 
-test: install train $(CHROMEDRIVER) check-knowledge
+# ruff: lint and format check, settings in pyproject.toml (`ruff format .` applies the format).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint train $(CHROMEDRIVER) check-knowledge
 	$(BIN)/python -m pytest
 
 bench: install db

@@ -1,4 +1,5 @@
 """Look up, list and update cases."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -56,14 +57,17 @@ class ActionChangeCaseStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         request = parse_status_change(latest_text(tracker))
         if not request.reference:
-            dispatcher.utter_message(text=ASK_REFERENCE + " For example: move PRR-2026-0007 to screening because identity is confirmed.")
+            dispatcher.utter_message(
+                text=ASK_REFERENCE + " For example: move PRR-2026-0007 to screening because identity is confirmed."
+            )
             return []
         if not request.status:
             dispatcher.utter_message(text=f"To which status? One of: {', '.join(STATUSES)}.")
             return []
         try:
-            case = case_store().change_status(request.reference, request.status, request.reason,
-                                              actor=actor(tracker), channel=channel(tracker))
+            case = case_store().change_status(
+                request.reference, request.status, request.reason, actor=actor(tracker), channel=channel(tracker)
+            )
         except (CaseError, NotPermitted) as error:
             dispatcher.utter_message(text=str(error))
             return []
@@ -81,7 +85,9 @@ class ActionAddCaseNote(Action):
             dispatcher.utter_message(text=ASK_REFERENCE + " For example: add a note to PRR-2026-0007: met the family.")
             return []
         try:
-            case = case_store().add_note(request.reference, request.text, actor=actor(tracker), channel=channel(tracker))
+            case = case_store().add_note(
+                request.reference, request.text, actor=actor(tracker), channel=channel(tracker)
+            )
         except (CaseError, NotPermitted) as error:
             dispatcher.utter_message(text=str(error))
             return []

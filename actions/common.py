@@ -1,4 +1,5 @@
 """What every action reads from a tracker: who is talking, through which channel."""
+
 from __future__ import annotations
 
 import logging

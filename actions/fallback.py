@@ -4,6 +4,7 @@ One honest reply: a question in unusual words is still answered if the knowledge
 reliable answer; anything else gets "I did not understand" and what the assistant can do —
 never a guess at another intent.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """The intake form: validation (delegated to bot.intake.flow), the review, and saving the case."""
+
 from __future__ import annotations
 
 import time
@@ -87,8 +88,11 @@ class ActionSubmitIntake(Action):
             return clear
         try:
             reference = case_store().save_intake(
-                flow.completed_answers(answers), actor=actor(tracker), channel=channel(tracker),
-                intake_started_at=_when(started))
+                flow.completed_answers(answers),
+                actor=actor(tracker),
+                channel=channel(tracker),
+                intake_started_at=_when(started),
+            )
         except NotPermitted as refusal:
             dispatcher.utter_message(text=str(refusal))
             return clear
@@ -96,8 +100,10 @@ class ActionSubmitIntake(Action):
             # Keep every answer: saying "start an intake" again returns to the review.
             logger.error("saving an intake failed: %s", type(error).__name__)
             reason = str(error) if isinstance(error, CaseError) else "the case store is not reachable"
-            dispatcher.utter_message(text=f"The case could not be saved: {reason}. Your answers are kept; "
-                                          "say “start an intake” to return to the review and try again.")
+            dispatcher.utter_message(
+                text=f"The case could not be saved: {reason}. Your answers are kept; "
+                "say “start an intake” to return to the review and try again."
+            )
             return [SlotSet(flow.REVIEW, None), SlotSet(flow.OUTCOME, None)]
         dispatcher.utter_message(text=f"Saved. The case reference is {reference}.")
         return clear

@@ -1,4 +1,5 @@
 """Answer PRR questions from the local knowledge store."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 Entries form a hash chain (each carries the hash of the one before), and a one-row head holds
 the newest hash, so changing, removing or truncating entries is found by `verify`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,7 +42,9 @@ class AuditHead(Base):
     last_hash = Column(String(64), nullable=False)
 
 
-def _digest(prev_hash: str, at: datetime, staff: str, action: str, case_ref: str | None, channel: str, outcome: str) -> str:
+def _digest(
+    prev_hash: str, at: datetime, staff: str, action: str, case_ref: str | None, channel: str, outcome: str
+) -> str:
     # SQLite hands datetimes back without a zone; they were written in UTC.
     utc = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
     stamp = utc.replace(tzinfo=None).isoformat(timespec="microseconds")
@@ -49,14 +52,26 @@ def _digest(prev_hash: str, at: datetime, staff: str, action: str, case_ref: str
     return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
-def record(session: Session, *, staff: str, action: str, case_ref: str | None, channel: str, outcome: str = "ok") -> None:
+def record(
+    session: Session, *, staff: str, action: str, case_ref: str | None, channel: str, outcome: str = "ok"
+) -> None:
     """Append one entry inside the caller's transaction: it commits or rolls back with the change."""
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     at = datetime.now(timezone.utc)
     digest = _digest(head.last_hash, at, staff, action, case_ref, channel, outcome)
-    session.add(AuditEntry(at=at, staff=staff, action=action, case_ref=case_ref, channel=channel,
-                           outcome=outcome, prev_hash=head.last_hash, hash=digest))
+    session.add(
+        AuditEntry(
+            at=at,
+            staff=staff,
+            action=action,
+            case_ref=case_ref,
+            channel=channel,
+            outcome=outcome,
+            prev_hash=head.last_hash,
+            hash=digest,
+        )
+    )
     head.last_hash = digest
 
 
@@ -74,9 +89,18 @@ def verify(session: Session) -> Verification:
     previous_id = 0
     for entry in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars():
         if entry.prev_hash != expected_prev:
-            return Verification(False, checked, entry.id, f"an entry before #{entry.id} was removed or changed"
-                                if entry.id != previous_id + 1 else f"entry #{entry.id} does not follow #{previous_id}")
-        if _digest(entry.prev_hash, entry.at, entry.staff, entry.action, entry.case_ref, entry.channel, entry.outcome) != entry.hash:
+            return Verification(
+                False,
+                checked,
+                entry.id,
+                f"an entry before #{entry.id} was removed or changed"
+                if entry.id != previous_id + 1
+                else f"entry #{entry.id} does not follow #{previous_id}",
+            )
+        if (
+            _digest(entry.prev_hash, entry.at, entry.staff, entry.action, entry.case_ref, entry.channel, entry.outcome)
+            != entry.hash
+        ):
             return Verification(False, checked, entry.id, f"entry #{entry.id} was changed")
         expected_prev, previous_id = entry.hash, entry.id
         checked += 1
@@ -86,7 +110,9 @@ def verify(session: Session) -> Verification:
     return Verification(True, checked)
 
 
-def entries(session: Session, *, case_ref: str | None = None, staff: str | None = None, limit: int = 200) -> list[AuditEntry]:
+def entries(
+    session: Session, *, case_ref: str | None = None, staff: str | None = None, limit: int = 200
+) -> list[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if case_ref:
         query = query.where(AuditEntry.case_ref == case_ref)

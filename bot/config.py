@@ -1,4 +1,5 @@
 """Settings read from the environment, with defaults that work from a fresh clone."""
+
 from __future__ import annotations
 
 import os

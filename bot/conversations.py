@@ -10,6 +10,7 @@ cancelled, the events of that interview are redacted; erasing a case deletes the
 `prr purge` removes conversations older than the retention period. This module edits the
 `events` table directly and does not import Rasa.
 """
+
 from __future__ import annotations
 
 import copy
@@ -94,9 +95,10 @@ def redact(engine: Engine, sender_id: str, since: float) -> int:
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
             conn.execute(text("PRAGMA secure_delete = ON"))  # overwrite the old bytes, not just unlink them
-        rows = conn.execute(select(events.c.id, events.c.data).where(
-            events.c.sender_id == sender_id, events.c.timestamp >= since)).all()
-        for (row_id, _), data in zip(rows, unseal_all([stored for _, stored in rows])):
+        rows = conn.execute(
+            select(events.c.id, events.c.data).where(events.c.sender_id == sender_id, events.c.timestamp >= since)
+        ).all()
+        for (row_id, _), data in zip(rows, unseal_all([stored for _, stored in rows]), strict=True):
             scrubbed = _scrub(copy.deepcopy(data))
             if scrubbed != data:
                 conn.execute(update(events).where(events.c.id == row_id).values(data=seal(scrubbed)))
@@ -107,8 +109,10 @@ def redact(engine: Engine, sender_id: str, since: float) -> int:
 
 def delete_between(engine: Engine, sender_id: str, since: float, until: float) -> int:
     """Delete one conversation's events in a time window (a case's interview, on erasure)."""
-    return _delete(engine, lambda events: [events.c.sender_id == sender_id, events.c.timestamp >= since,
-                                           events.c.timestamp <= until])
+    return _delete(
+        engine,
+        lambda events: [events.c.sender_id == sender_id, events.c.timestamp >= since, events.c.timestamp <= until],
+    )
 
 
 def purge_older_than(engine: Engine, seconds: float) -> int:

@@ -5,6 +5,7 @@ outside the database: PRR_DATA_KEY (comma-separated, newest first) or var/keys/d
 per line, newest first, 0600), created on first use. New data is encrypted with the newest
 key; every listed key can decrypt, which is what lets a rotation be interrupted and resumed.
 """
+
 from __future__ import annotations
 
 import os

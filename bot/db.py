@@ -1,4 +1,5 @@
 """One declarative base and engine factory for every table the services own."""
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,7 @@ Base = declarative_base()
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///"):
-        path = Path(url[len("sqlite:///"):])
+        path = Path(url[len("sqlite:///") :])
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():  # owner-only from the start; SQLite gives its -wal file the same mode
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

@@ -1,4 +1,5 @@
 """Column types that keep a Python type in the program and ciphertext in the database."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -6,11 +6,14 @@
 Interrupted anywhere, running it again continues with the same new key: re-encrypting a
 value that already uses the newest key is harmless.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import column as sa_column, inspect, select, table as sa_table, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import inspect, select, update
+from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Engine
 
 from bot import conversations, crypto
@@ -21,8 +24,12 @@ from bot.db_types import Encrypted
 
 def encrypted_columns() -> list[tuple]:
     """(table, column) for every Encrypted column of the schema: derived, never listed by hand."""
-    return [(table, column) for table in Base.metadata.sorted_tables for column in table.columns
-            if isinstance(column.type, Encrypted)]
+    return [
+        (table, column)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, Encrypted)
+    ]
 
 
 def sealed_columns(engine: Engine) -> list[tuple[str, str, object]]:
@@ -51,9 +58,12 @@ def rotate(engine: Engine, batch_size: int = 200, stop_after: int | None = None)
         last_id = 0
         while True:
             with engine.begin() as conn:
-                rows = conn.execute(select(raw.c.id, raw.c[column_name])
-                                    .where(raw.c.id > last_id, raw.c[column_name].isnot(None))
-                                    .order_by(raw.c.id).limit(batch_size)).all()
+                rows = conn.execute(
+                    select(raw.c.id, raw.c[column_name])
+                    .where(raw.c.id > last_id, raw.c[column_name].isnot(None))
+                    .order_by(raw.c.id)
+                    .limit(batch_size)
+                ).all()
                 for row_id, token in rows:
                     if stop_after is not None and done >= stop_after:
                         return RotationReport(done, False, 0)

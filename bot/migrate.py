@@ -1,4 +1,5 @@
 """Create or migrate the database to the newest schema with Alembic."""
+
 from __future__ import annotations
 
 from pathlib import Path

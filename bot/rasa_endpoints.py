@@ -5,6 +5,7 @@
 - Conversations are kept in our own database by our tracker store.
 - With several Rasa servers, a Redis lock store keeps two servers off one conversation.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -14,8 +15,9 @@ from sqlalchemy.engine import make_url
 TRACKER_STORE = "bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore"
 
 
-def rasa_endpoints(database_url: str, actions_url: str, lock_store_url: str | None = None,
-                   lock_prefix: str | None = None) -> dict:
+def rasa_endpoints(
+    database_url: str, actions_url: str, lock_store_url: str | None = None, lock_prefix: str | None = None
+) -> dict:
     url = make_url(database_url)
     store = {"type": TRACKER_STORE, "dialect": url.drivername.split("+")[0], "db": url.database}
     # Rasa passes a custom store's host as `url` (a `host` key would be given twice).
@@ -27,8 +29,12 @@ def rasa_endpoints(database_url: str, actions_url: str, lock_store_url: str | No
         redis = urlparse(lock_store_url)
         if redis.scheme != "redis" or not redis.hostname:
             raise ValueError(f"The lock store must be a redis://HOST:PORT/DB address, not {lock_store_url!r}.")
-        lock = {"type": "redis", "url": redis.hostname, "port": redis.port or 6379,
-                "db": int(redis.path.strip("/") or 0)}
+        lock = {
+            "type": "redis",
+            "url": redis.hostname,
+            "port": redis.port or 6379,
+            "db": int(redis.path.strip("/") or 0),
+        }
         if redis.password:
             lock["password"] = redis.password
         if lock_prefix:

@@ -3,6 +3,7 @@
 The bridge token lets channel bridges (Telegram, web) hand messages to Rasa with the staff
 member's id already checked; it comes from PRR_BRIDGE_TOKEN or a 0600 file under var/keys/.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Shared service objects for one process, one per DATABASE_URL."""
+
 from __future__ import annotations
 
 from functools import lru_cache

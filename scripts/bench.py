@@ -3,6 +3,7 @@
 Kept out of the test suite. Prints a table and writes var/bench/results.json. Everything runs
 on 127.0.0.1; every loop is bounded.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -42,8 +43,13 @@ def summary(ms):
 
 
 def env(**extra):
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            "RASA_TELEMETRY_ENABLED": "false", **extra}
+    return {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        **extra,
+    }
 
 
 def timed(cmd, **kwargs) -> float:
@@ -67,11 +73,13 @@ class Bot:
         self.procs = []
         self.logs = {"actions": WORK / f"{name}-actions.log", "rasa": WORK / f"{name}-rasa.log"}
         if actions_cmd:
-            self.actions = subprocess.Popen(actions_cmd, cwd=cwd, env=environment, stdout=self.logs["actions"].open("w"),
-                                            stderr=subprocess.STDOUT)
+            self.actions = subprocess.Popen(
+                actions_cmd, cwd=cwd, env=environment, stdout=self.logs["actions"].open("w"), stderr=subprocess.STDOUT
+            )
             self.procs.append(self.actions)
-        self.rasa = subprocess.Popen(rasa_cmd, cwd=cwd, env=environment, stdout=self.logs["rasa"].open("w"),
-                                     stderr=subprocess.STDOUT)
+        self.rasa = subprocess.Popen(
+            rasa_cmd, cwd=cwd, env=environment, stdout=self.logs["rasa"].open("w"), stderr=subprocess.STDOUT
+        )
         self.procs.append(self.rasa)
         self.session = requests.Session()
 
@@ -83,8 +91,11 @@ class Bot:
         return (time.perf_counter() - start) * 1000
 
     def stop(self):
-        rss = {("action server" if "actions" in p.args else "rasa server"): peak_rss_mb(p.pid)
-               for p in self.procs if p.poll() is None}
+        rss = {
+            ("action server" if "actions" in p.args else "rasa server"): peak_rss_mb(p.pid)
+            for p in self.procs
+            if p.poll() is None
+        }
         for p in self.procs:
             p.send_signal(signal.SIGINT)
         for p in self.procs:
@@ -96,10 +107,40 @@ class Bot:
 
 
 STOCK_TURNS = ["hello", "I am happy", "yes", "I am sad", "no", "bye", "are you a bot?", "great"]
-OUR_TURNS = ["hello", "what is VERA-2R?", "what does resolution 2396 require?", "thanks", "are you a bot?",
-             "can a 14-year-old returnee be prosecuted?", "what can you do?", "list my cases"]
-INTAKE = ["start an intake", "other", "Amina Bekova", "12.03.2015", "female", "Kazakhstan", "documents", "skip", "skip",
-          "child", "unknown", "none", "none", "none", "Gulnara Bekova", "no", "skip", "none", "yes", "none", "cancel", "yes"]
+OUR_TURNS = [
+    "hello",
+    "what is VERA-2R?",
+    "what does resolution 2396 require?",
+    "thanks",
+    "are you a bot?",
+    "can a 14-year-old returnee be prosecuted?",
+    "what can you do?",
+    "list my cases",
+]
+INTAKE = [
+    "start an intake",
+    "other",
+    "Amina Bekova",
+    "12.03.2015",
+    "female",
+    "Kazakhstan",
+    "documents",
+    "skip",
+    "skip",
+    "child",
+    "unknown",
+    "none",
+    "none",
+    "none",
+    "Gulnara Bekova",
+    "no",
+    "skip",
+    "none",
+    "yes",
+    "none",
+    "cancel",
+    "yes",
+]
 
 
 def warm_up(bot, turns):
@@ -110,10 +151,17 @@ def warm_up(bot, turns):
 
 def one_conversation(bot, turns, length=200):
     latencies = [bot.say("long", turns[i % len(turns)]) for i in range(length)]
-    at = lambda n: summary(latencies[max(0, n - 5):n + 5])  # the ten turns around turn n
-    windows = [summary(latencies[i:i + 10]) for i in range(0, length, 10)]  # every length, ten turns at a time
-    return {"turn_1": summary(latencies[:10]), "turn_50": at(50), "turn_200": summary(latencies[-10:]),
-            "slowest_10_turns": max(windows, key=lambda w: w["median_ms"])}
+
+    def at(n):  # the ten turns around turn n
+        return summary(latencies[max(0, n - 5) : n + 5])
+
+    windows = [summary(latencies[i : i + 10]) for i in range(0, length, 10)]  # every length, ten turns at a time
+    return {
+        "turn_1": summary(latencies[:10]),
+        "turn_50": at(50),
+        "turn_200": summary(latencies[-10:]),
+        "slowest_10_turns": max(windows, key=lambda w: w["median_ms"]),
+    }
 
 
 def concurrent(bot, turns, conversations=20, per_conversation=10):
@@ -150,10 +198,18 @@ def knowledge_search(db_url, sections=None):
     if sections:
         rng = random.Random(7)
         words = " ".join(s.text for s in corpus).split()
-        corpus = corpus + [Section(f"gen-{i}", " ".join(rng.choices(words, k=6)), "generated", ("generated",), "Generated",
-                                   " ".join(rng.choices(words, k=80)),
-                                   tuple(" ".join(rng.choices(words, k=8)) for _ in range(4)))
-                           for i in range(sections - len(corpus))]
+        corpus = corpus + [
+            Section(
+                f"gen-{i}",
+                " ".join(rng.choices(words, k=6)),
+                "generated",
+                ("generated",),
+                "Generated",
+                " ".join(rng.choices(words, k=80)),
+                tuple(" ".join(rng.choices(words, k=8)) for _ in range(4)),
+            )
+            for i in range(sections - len(corpus))
+        ]
     with session_factory(db_url).begin() as session:
         load_sections(session, corpus)
     kb = KnowledgeBase(session_factory(db_url))
@@ -170,38 +226,125 @@ def knowledge_search(db_url, sections=None):
 def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    results = {"machine": f"{platform.node()}: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
-               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    results = {
+        "machine": f"{platform.node()}: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
     print("Training both bots (this takes a few minutes) ...", flush=True)
     stock_dir = WORK / "stock"
     stock_dir.mkdir()
-    results["stock_training_s"] = round(timed([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(stock_dir)],
-                                              cwd=WORK, env=env()), 1)
-    results["ours_training_s"] = round(timed([str(BIN / "rasa"), "train", "--domain", "domain", "--data", "data",
-                                              "--config", "config.yml", "--out", str(WORK / "models"), "--force"],
-                                             cwd=ROOT, env=env()), 1)
+    results["stock_training_s"] = round(
+        timed([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(stock_dir)], cwd=WORK, env=env()), 1
+    )
+    results["ours_training_s"] = round(
+        timed(
+            [
+                str(BIN / "rasa"),
+                "train",
+                "--domain",
+                "domain",
+                "--data",
+                "data",
+                "--config",
+                "config.yml",
+                "--out",
+                str(WORK / "models"),
+                "--force",
+            ],
+            cwd=ROOT,
+            env=env(),
+        ),
+        1,
+    )
 
     print("Knowledge search ...", flush=True)
     results["ours_knowledge_search_real"] = knowledge_search(f"sqlite:///{WORK / 'kb-real.db'}")
     results["ours_knowledge_search_10k"] = knowledge_search(f"sqlite:///{WORK / 'kb-10k.db'}", sections=10000)
 
     stock_port = free_port()
-    stock = Bot("stock", [str(BIN / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(stock_port),
-                          "-m", str(stock_dir / "models")],
-                f"http://127.0.0.1:{stock_port}/webhooks/rest/webhook", {}, "", stock_dir, env())
+    stock = Bot(
+        "stock",
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(stock_port),
+            "-m",
+            str(stock_dir / "models"),
+        ],
+        f"http://127.0.0.1:{stock_port}/webhooks/rest/webhook",
+        {},
+        "",
+        stock_dir,
+        env(),
+    )
     db_url = f"sqlite:///{WORK / 'prr.db'}"
-    ours_env = env(DATABASE_URL=db_url, PRR_BRIDGE_TOKEN=TOKEN, PRR_KEYS_DIR=str(WORK / "keys"), PRR_API_TOKEN=API_TOKEN, **ACTIONS_ENV)
-    subprocess.run([str(BIN / "prr"), "db", "upgrade"], env=ours_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run([str(BIN / "prr"), "knowledge", "load"], env=ours_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    staff = [subprocess.run([str(BIN / "prr"), "staff", "add", "--name", f"bench{i}", "--role", "intake"], env=ours_env,
-                            check=True, capture_output=True, text=True).stdout.split("staff id ")[1].strip(". \n")
-             for i in range(21)]
+    ours_env = env(
+        DATABASE_URL=db_url,
+        PRR_BRIDGE_TOKEN=TOKEN,
+        PRR_KEYS_DIR=str(WORK / "keys"),
+        PRR_API_TOKEN=API_TOKEN,
+        **ACTIONS_ENV,
+    )
+    subprocess.run(
+        [str(BIN / "prr"), "db", "upgrade"],
+        env=ours_env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [str(BIN / "prr"), "knowledge", "load"],
+        env=ours_env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    staff = [
+        subprocess.run(
+            [str(BIN / "prr"), "staff", "add", "--name", f"bench{i}", "--role", "intake"],
+            env=ours_env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.split("staff id ")[1]
+        .strip(". \n")
+        for i in range(21)
+    ]
     actions_port, rasa_port = free_port(), free_port()
-    (WORK / "endpoints.yml").write_text(yaml.safe_dump(rasa_endpoints(db_url, f"http://127.0.0.1:{actions_port}/webhook")))
-    ours = Bot("ours", [str(BIN / "python"), "-m", "bot.rasa_plugins.serve", "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port),
-                        "-m", str(WORK / "models"), "--endpoints", str(WORK / "endpoints.yml"), "--credentials", "credentials.yml"],
-               f"http://127.0.0.1:{rasa_port}/webhooks/bridge/webhook", {"Authorization": f"Bearer {TOKEN}"}, "",
-               ROOT, ours_env, actions_cmd=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(actions_port)])
+    (WORK / "endpoints.yml").write_text(
+        yaml.safe_dump(rasa_endpoints(db_url, f"http://127.0.0.1:{actions_port}/webhook"))
+    )
+    ours = Bot(
+        "ours",
+        [
+            str(BIN / "python"),
+            "-m",
+            "bot.rasa_plugins.serve",
+            "run",
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(rasa_port),
+            "-m",
+            str(WORK / "models"),
+            "--endpoints",
+            str(WORK / "endpoints.yml"),
+            "--credentials",
+            "credentials.yml",
+        ],
+        f"http://127.0.0.1:{rasa_port}/webhooks/bridge/webhook",
+        {"Authorization": f"Bearer {TOKEN}"},
+        "",
+        ROOT,
+        ours_env,
+        actions_cmd=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(actions_port)],
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{stock_port}/", stock.rasa, stock.logs["rasa"])
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", ours.rasa, ours.logs["rasa"])
@@ -261,16 +404,33 @@ def report(results):
     print(f"\n{results['machine']} — {results['date']}")
     print(f"{'measure':44} {'stock':>10} {'ours':>10} {'ours/stock':>7}")
     for n in ("turn_1", "turn_50", "turn_200", "slowest_10_turns"):
-        row(f"one conversation, {n.replace('_', ' ')}: median ms", results["stock_one_conversation"][n], results["ours_one_conversation"][n])
-        row(f"one conversation, {n.replace('_', ' ')}: p95 ms", results["stock_one_conversation"][n], results["ours_one_conversation"][n], "p95_ms")
-    row("20 conversations at once: messages/s", results["stock_20_concurrent"], results["ours_20_concurrent"], "messages_per_s")
+        row(
+            f"one conversation, {n.replace('_', ' ')}: median ms",
+            results["stock_one_conversation"][n],
+            results["ours_one_conversation"][n],
+        )
+        row(
+            f"one conversation, {n.replace('_', ' ')}: p95 ms",
+            results["stock_one_conversation"][n],
+            results["ours_one_conversation"][n],
+            "p95_ms",
+        )
+    row(
+        "20 conversations at once: messages/s",
+        results["stock_20_concurrent"],
+        results["ours_20_concurrent"],
+        "messages_per_s",
+    )
     row("20 conversations at once: median ms", results["stock_20_concurrent"], results["ours_20_concurrent"])
     row("20 conversations at once: p95 ms", results["stock_20_concurrent"], results["ours_20_concurrent"], "p95_ms")
     row("training: s", {"v": results["stock_training_s"]}, {"v": results["ours_training_s"]}, "v")
     for key in ("ours_mixed_intake_and_questions", "ours_knowledge_search_real", "ours_knowledge_search_10k"):
         r = results[key]
-        print(f"{key:44} median {r['median_ms']} ms, p95 {r['p95_ms']} ms" + (f", {r['messages_per_s']} msg/s" if "messages_per_s" in r else "")
-              + (f", {r['sections']} sections" if "sections" in r else ""))
+        print(
+            f"{key:44} median {r['median_ms']} ms, p95 {r['p95_ms']} ms"
+            + (f", {r['messages_per_s']} msg/s" if "messages_per_s" in r else "")
+            + (f", {r['sections']} sections" if "sections" in r else "")
+        )
     print(f"peak resident memory (MB): stock {results['stock_peak_rss_mb']}, ours {results['ours_peak_rss_mb']}")
     results["targets"] = check_targets(results)
     for name, met in results["targets"].items():

@@ -5,6 +5,7 @@ tests/data/questions.yml and prints top-1, top-3, correct declines and out-of-sc
 answered with a source. `--misses` lists the tuning half's failures (never the held-back half's:
 looking at those would be tuning on them).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,13 +39,21 @@ def main() -> None:
     print(f"{'half':<10} {'questions':>9} {'top-1':>7} {'top-3':>7} {'declines':>9} {'answered, should decline':>25}")
     for half, s in results.items():
         d = s.as_dict()
-        print(f"{half:<10} {s.answerable + s.must_decline:>9} {d['top1_pct']:>6.1f}% {d['top3_pct']:>6.1f}% "
-              f"{d['declines_pct']:>8.1f}% {s.wrongly_answered:>25}")
+        print(
+            f"{half:<10} {s.answerable + s.must_decline:>9} {d['top1_pct']:>6.1f}% {d['top3_pct']:>6.1f}% "
+            f"{d['declines_pct']:>8.1f}% {s.wrongly_answered:>25}"
+        )
     targets = results["held_back"].as_dict()
-    met = (targets["top1_pct"] >= 90 and targets["top3_pct"] >= 97 and targets["declines_pct"] >= 95
-           and targets["answered_when_should_decline"] == 0)
-    print(f"targets on the held-back half (top-1 ≥ 90 %, top-3 ≥ 97 %, declines ≥ 95 %, none answered): "
-          f"{'met' if met else 'NOT met'}")
+    met = (
+        targets["top1_pct"] >= 90
+        and targets["top3_pct"] >= 97
+        and targets["declines_pct"] >= 95
+        and targets["answered_when_should_decline"] == 0
+    )
+    print(
+        f"targets on the held-back half (top-1 ≥ 90 %, top-3 ≥ 97 %, declines ≥ 95 %, none answered): "
+        f"{'met' if met else 'NOT met'}"
+    )
     (WORK / "results.json").write_text(json.dumps({h: s.as_dict() for h, s in results.items()}, indent=2))
     if args.misses:
         print("\nTuning half, misses:")

@@ -1,4 +1,5 @@
 """Shared fixtures: real SQLite files and a real PostgreSQL database, migrated with Alembic."""
+
 from __future__ import annotations
 
 import os
@@ -53,7 +54,11 @@ def db_url(request, tmp_path):
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url, future=True)
     with engine.begin() as conn:  # each test starts from empty tables
-        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, knowledge_sections, staff, access_refusals, audit_log; UPDATE knowledge_version SET version = 1"))
+        tables = (
+            "cases, case_referrals, case_notes, case_status_changes, case_sequences, knowledge_sections, "
+            "staff, access_refusals, audit_log"
+        )
+        conn.execute(text(f"TRUNCATE {tables}; UPDATE knowledge_version SET version = 1"))
         conn.execute(text("UPDATE audit_head SET seq = 0, last_hash = :g"), {"g": "0" * 64})
     engine.dispose()
     return url

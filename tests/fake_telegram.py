@@ -4,6 +4,7 @@ It serves getMe, getUpdates (long polling), sendMessage, editMessageText, answer
 sendChatAction, setWebhook and deleteWebhook over real HTTP, records every call, and lets a test
 play users: send text, press buttons, send photos, edit messages.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,7 +32,7 @@ class FakeTelegram:
         self.port = None
 
     # ---- server -----------------------------------------------------------------------------
-    def start(self) -> "FakeTelegram":
+    def start(self) -> FakeTelegram:
         threading.Thread(target=self._run, daemon=True).start()
         self._ready.wait(10)
         return self
@@ -95,8 +96,13 @@ class FakeTelegram:
         with self._lock:
             message_id = self._next_message
             self._next_message += 1
-            message = {"message_id": message_id, "date": int(time.time()), "from": BOT_USER,
-                       "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": text}
+            message = {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "from": BOT_USER,
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "text": text,
+            }
             if params.get("reply_markup"):
                 message["reply_markup"] = params["reply_markup"]
             self.messages[message_id] = message
@@ -123,8 +129,13 @@ class FakeTelegram:
         with self._lock:
             message_id = self._next_message
             self._next_message += 1
-        return {"message_id": message_id, "date": int(time.time()), "from": self.user(user_id),
-                "chat": {"id": user_id, "type": "private"}, **extra}
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "from": self.user(user_id),
+            "chat": {"id": user_id, "type": "private"},
+            **extra,
+        }
 
     def send_text(self, user_id: int, text: str) -> float:
         extra = {"text": text}
@@ -134,7 +145,10 @@ class FakeTelegram:
         return self.mark()
 
     def send_photo(self, user_id: int) -> float:
-        self._push("message", self._message(user_id, photo=[{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]))
+        self._push(
+            "message",
+            self._message(user_id, photo=[{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]),
+        )
         return self.mark()
 
     def edit_text(self, user_id: int, text: str) -> float:
@@ -144,8 +158,16 @@ class FakeTelegram:
     def press(self, user_id: int, message: dict, title: str) -> float:
         keyboard = message["reply_markup"]["inline_keyboard"]
         data = next(b["callback_data"] for row in keyboard for b in row if b["text"] == title)
-        self._push("callback_query", {"id": f"cq{time.monotonic_ns()}", "from": self.user(user_id),
-                                      "chat_instance": "ci", "data": data, "message": dict(message)})
+        self._push(
+            "callback_query",
+            {
+                "id": f"cq{time.monotonic_ns()}",
+                "from": self.user(user_id),
+                "chat_instance": "ci",
+                "data": data,
+                "message": dict(message),
+            },
+        )
         return self.mark()
 
     # ---- what the bot did ---------------------------------------------------------------------
@@ -154,8 +176,11 @@ class FakeTelegram:
 
     def sent_since(self, since: float, chat_id: int, method: str = "sendMessage") -> list[dict]:
         with self._lock:
-            return [c["params"] for c in self.calls
-                    if c["at"] >= since and c["method"] == method and str(c["params"].get("chat_id")) == str(chat_id)]
+            return [
+                c["params"]
+                for c in self.calls
+                if c["at"] >= since and c["method"] == method and str(c["params"].get("chat_id")) == str(chat_id)
+            ]
 
     def wait_for_text(self, since: float, chat_id: int, needle: str, timeout: float = 60) -> list[dict]:
         """Messages sent to the chat since `since`, once one of them contains `needle`."""
@@ -165,7 +190,9 @@ class FakeTelegram:
             if any(needle in self._plain(m) for m in sent):
                 return sent
             time.sleep(0.05)
-        raise AssertionError(f"no message with {needle!r} to {chat_id}; got: {[self._plain(m)[:200] for m in self.sent_since(since, chat_id)]}")
+        raise AssertionError(
+            f"no message with {needle!r} to {chat_id}; got: {[self._plain(m)[:200] for m in self.sent_since(since, chat_id)]}"
+        )
 
     @staticmethod
     def _plain(params: dict) -> str:
@@ -174,5 +201,8 @@ class FakeTelegram:
 
     def last_with_keyboard(self, chat_id: int) -> dict:
         with self._lock:
-            return next(m for m in reversed(list(self.messages.values()))
-                        if m["chat"]["id"] == chat_id and m.get("reply_markup"))
+            return next(
+                m
+                for m in reversed(list(self.messages.values()))
+                if m["chat"]["id"] == chat_id and m.get("reply_markup")
+            )

@@ -1,4 +1,5 @@
 """Start the real action server and Rasa server (and bridges) on free ports for a test module."""
+
 from __future__ import annotations
 
 import contextlib
@@ -38,7 +39,7 @@ def listening_addresses(port: int) -> set[str]:
             address, hex_port = local.split(":")
             if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
                 # The kernel prints each 32-bit word of the address in host (little-endian) order.
-                raw = b"".join(bytes.fromhex(address[i:i + 8])[::-1] for i in range(0, len(address), 8))
+                raw = b"".join(bytes.fromhex(address[i : i + 8])[::-1] for i in range(0, len(address), 8))
                 found.add(str(ipaddress.ip_address(raw)))
     return found
 
@@ -63,33 +64,62 @@ class Servers:
         self.db_url = f"sqlite:///{workdir / 'prr.db'}"
         self.actions_port, self.rasa_port = free_port(), free_port()
         # The same keys directory as this test process, so that tests can read what servers encrypt.
-        self.env = {**os.environ, "DATABASE_URL": self.db_url, "TF_CPP_MIN_LOG_LEVEL": "3",
-                    "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PRR_BRIDGE_TOKEN": BRIDGE_TOKEN,
-                    "PRR_API_TOKEN": API_TOKEN, "RASA_TELEMETRY_ENABLED": "false"}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.db_url,
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PRR_BRIDGE_TOKEN": BRIDGE_TOKEN,
+            "PRR_API_TOKEN": API_TOKEN,
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
         # Conversations in the same database as the cases, as `make run` sets it up.
         self.write_endpoints()
         self.actions = self.rasa = None
 
     def write_endpoints(self, lock_store_url=None, lock_prefix=None):
-        endpoints = rasa_endpoints(self.db_url, f"http://127.0.0.1:{self.actions_port}/webhook", lock_store_url, lock_prefix)
+        endpoints = rasa_endpoints(
+            self.db_url, f"http://127.0.0.1:{self.actions_port}/webhook", lock_store_url, lock_prefix
+        )
         (self.workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
 
     def start_actions(self):
         log = self.workdir / "actions.log"
-        self.actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port",
-                                         str(self.actions_port)], cwd=ROOT, env={**self.env, **ACTIONS_ENV},
-                                        stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self.actions = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            cwd=ROOT,
+            env={**self.env, **ACTIONS_ENV},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
         wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", self.actions, log)
 
     def start_rasa(self):
         log = self.workdir / "rasa.log"
         # The API token comes from PRR_API_TOKEN in self.env, as `make run` gives it: not in argv.
-        self.rasa = subprocess.Popen([str(BIN / "python"), "-m", "bot.rasa_plugins.serve", "run", "--enable-api",
-                                      "-i", "127.0.0.1", "--port",
-                                      str(self.rasa_port), "-m", str(ROOT / "models" / "prr.tar.gz"),
-                                      "--endpoints", str(self.workdir / "endpoints.yml"),
-                                      "--credentials", str(ROOT / "credentials.yml")],
-                                     cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self.rasa = subprocess.Popen(
+            [
+                str(BIN / "python"),
+                "-m",
+                "bot.rasa_plugins.serve",
+                "run",
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                "-m",
+                str(ROOT / "models" / "prr.tar.gz"),
+                "--endpoints",
+                str(self.workdir / "endpoints.yml"),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/status?token={API_TOKEN}", self.rasa, log)
 
     @staticmethod
@@ -104,9 +134,12 @@ class Servers:
 
     def say(self, sender: str, message: str, channel: str = "shell") -> list[dict]:
         """Post as our bridges do: with the bridge token and a staff member's id as sender."""
-        reply = requests.post(f"http://127.0.0.1:{self.rasa_port}/webhooks/bridge/webhook",
-                              headers={"Authorization": f"Bearer {BRIDGE_TOKEN}"},
-                              json={"sender": sender, "message": message, "input_channel": channel}, timeout=60)
+        reply = requests.post(
+            f"http://127.0.0.1:{self.rasa_port}/webhooks/bridge/webhook",
+            headers={"Authorization": f"Bearer {BRIDGE_TOKEN}"},
+            json={"sender": sender, "message": message, "input_channel": channel},
+            timeout=60,
+        )
         reply.raise_for_status()
         return reply.json()
 

@@ -1,4 +1,5 @@
 """Each custom action with real rasa_sdk trackers and dispatchers, against a real database."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,11 +35,23 @@ INTAKE, SUPERVISOR, MANAGER, ADMIN = "1", "2", "3", "4"
 
 
 def tracker(text="", intent=None, confidence=0.95, slots=None, entities=(), sender=INTAKE, active_loop=None):
-    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": list(entities),
-              "intent_ranking": [{"name": intent, "confidence": confidence}] if intent else []}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": list(entities),
+        "intent_ranking": [{"name": intent, "confidence": confidence}] if intent else [],
+    }
     events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
-    return Tracker(sender, dict(slots or {}), latest, events, False, None,
-                   {"name": active_loop} if active_loop else {}, "action_listen")
+    return Tracker(
+        sender,
+        dict(slots or {}),
+        latest,
+        events,
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
 
 
 def run(action, t):
@@ -59,12 +72,17 @@ def test_knowledge_answer_cites_its_source_and_offers_more():
 
 def test_knowledge_abstains_and_lists_topics():
     messages, _ = run(ActionAnswerKnowledge(), tracker("how do I bake bread", "ask_knowledge"))
-    assert "no reliable answer" in texts(messages) and "Children" in texts(messages) and "Source:" not in texts(messages)
+    assert (
+        "no reliable answer" in texts(messages) and "Children" in texts(messages) and "Source:" not in texts(messages)
+    )
 
 
 def test_a_related_button_opens_that_section():
-    t = tracker('/ask_knowledge{"section_id": "risk-erg22"}', "ask_knowledge",
-                entities=[{"entity": "section_id", "value": "risk-erg22"}])
+    t = tracker(
+        '/ask_knowledge{"section_id": "risk-erg22"}',
+        "ask_knowledge",
+        entities=[{"entity": "section_id", "value": "risk-erg22"}],
+    )
     messages, _ = run(ActionAnswerKnowledge(), t)
     assert "ERG22+" in texts(messages) and "Source: " in texts(messages)
 
@@ -76,17 +94,29 @@ def test_validator_starts_at_the_first_question_and_ignores_the_start_message():
 
 
 def test_validator_rejects_a_bad_date_and_keeps_earlier_answers():
-    t = tracker("31.02.2020", "inform", slots={"intake_type": "other", "full_name": "Amina Bekova",
-                                                "date_of_birth": "31.02.2020", "requested_slot": "date_of_birth"},
-                active_loop="intake_form")
+    t = tracker(
+        "31.02.2020",
+        "inform",
+        slots={
+            "intake_type": "other",
+            "full_name": "Amina Bekova",
+            "date_of_birth": "31.02.2020",
+            "requested_slot": "date_of_birth",
+        },
+        active_loop="intake_form",
+    )
     messages, slots = run(ValidateIntakeForm(), t)
     assert "not a real date" in texts(messages)
     assert slots == {"date_of_birth": None, "requested_slot": "date_of_birth"}
 
 
 def test_validator_answers_a_question_then_repeats_the_pending_one():
-    t = tracker("what is VERA-2R?", "ask_knowledge", slots={"requested_slot": "sex", "sex": "what is VERA-2R?"},
-                active_loop="intake_form")
+    t = tracker(
+        "what is VERA-2R?",
+        "ask_knowledge",
+        slots={"requested_slot": "sex", "sex": "what is VERA-2R?"},
+        active_loop="intake_form",
+    )
     messages, slots = run(ValidateIntakeForm(), t)
     assert "Source:" in texts(messages) and "Back to the intake" in texts(messages)
     assert slots["requested_slot"] == "sex" and slots["sex"] is None
@@ -94,8 +124,14 @@ def test_validator_answers_a_question_then_repeats_the_pending_one():
 
 def test_a_related_button_pressed_mid_interview_opens_its_section_and_repeats_the_question():
     payload = '/ask_knowledge{"section_id": "risk-erg22"}'
-    t = tracker(payload, "ask_knowledge", 1.0, slots={"requested_slot": "notes", "notes": payload},
-                entities=[{"entity": "section_id", "value": "risk-erg22"}], active_loop="intake_form")
+    t = tracker(
+        payload,
+        "ask_knowledge",
+        1.0,
+        slots={"requested_slot": "notes", "notes": payload},
+        entities=[{"entity": "section_id", "value": "risk-erg22"}],
+        active_loop="intake_form",
+    )
     messages, slots = run(ValidateIntakeForm(), t)
     assert "ERG22+" in texts(messages) and "Source: " in texts(messages) and "no reliable answer" not in texts(messages)
     assert slots["requested_slot"] == "notes" and slots["notes"] is None
@@ -127,16 +163,22 @@ def test_submit_after_cancel_saves_nothing():
 def test_case_actions_show_move_and_note(database):
     run(ActionSubmitIntake(), tracker(slots={**ADULT, flow.OUTCOME: "confirmed"}))
     ref = "PRR-" + __import__("datetime").date.today().strftime("%Y") + "-0001"
-    messages, _ = run(ActionShowCase(), tracker(f"show case {ref}", "show_case", entities=[{"entity": "case_ref", "value": ref}]))
+    messages, _ = run(
+        ActionShowCase(), tracker(f"show case {ref}", "show_case", entities=[{"entity": "case_ref", "value": ref}])
+    )
     assert ref in texts(messages) and "status: intake" in texts(messages)
     move = f"move {ref} to screening because identity confirmed"
     messages, _ = run(ActionChangeCaseStatus(), tracker(move, "change_case_status"))  # the intake officer may not
     assert texts(messages) == "not permitted"
     messages, _ = run(ActionChangeCaseStatus(), tracker(move, "change_case_status", sender=SUPERVISOR))
     assert "now in screening" in texts(messages)
-    messages, _ = run(ActionChangeCaseStatus(), tracker(f"move {ref} to closed because done", "change_case_status", sender=SUPERVISOR))
+    messages, _ = run(
+        ActionChangeCaseStatus(), tracker(f"move {ref} to closed because done", "change_case_status", sender=SUPERVISOR)
+    )
     assert "can move to prosecution or rehabilitation" in texts(messages)
-    messages, _ = run(ActionAddCaseNote(), tracker(f"add a note to {ref}: met the family", "add_case_note", sender=SUPERVISOR))
+    messages, _ = run(
+        ActionAddCaseNote(), tracker(f"add a note to {ref}: met the family", "add_case_note", sender=SUPERVISOR)
+    )
     assert "Note added" in texts(messages)
     messages, _ = run(ActionShowCase(), tracker(f"show case {ref}", "show_case", sender=SUPERVISOR))
     assert "met the family" in texts(messages) and "identity confirmed" in texts(messages)
@@ -155,8 +197,9 @@ def test_an_intake_cannot_be_started_without_the_role():
     assert slots == {flow.OUTCOME: "refused", "requested_slot": None}
 
 
-@pytest.mark.parametrize("text", ["Здравствуйте, как дела?", "SELECT * FROM cases; DROP TABLE staff", "🙂🙂🙂",
-                                  "asdkjh qwpeoi zxcv"])
+@pytest.mark.parametrize(
+    "text", ["Здравствуйте, как дела?", "SELECT * FROM cases; DROP TABLE staff", "🙂🙂🙂", "asdkjh qwpeoi zxcv"]
+)
 def test_text_no_intent_fits_gets_one_honest_reply_and_no_guess(text):
     messages, slots = run(ActionNotUnderstood(), tracker(text, "nlu_fallback", 1.0))
     assert len(messages) == 1 and not slots and not messages[0].get("buttons")
@@ -165,5 +208,7 @@ def test_text_no_intent_fits_gets_one_honest_reply_and_no_guess(text):
 
 
 def test_a_question_in_unusual_words_still_gets_a_sourced_answer_on_fallback():
-    messages, _ = run(ActionNotUnderstood(), tracker("nelson mandela rules solitary confinement 15 days", "nlu_fallback", 0.3))
+    messages, _ = run(
+        ActionNotUnderstood(), tracker("nelson mandela rules solitary confinement 15 days", "nlu_fallback", 0.3)
+    )
     assert "Source:" in texts(messages)

@@ -5,6 +5,7 @@ The floors sit a few points under the figures measured when search was last tune
 answers worse fails CI. Search is tuned on the `tune` half only; `held_back` is never looked at
 question by question.
 """
+
 from __future__ import annotations
 
 import pytest

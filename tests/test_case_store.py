@@ -1,5 +1,6 @@
 """The case store on SQLite and PostgreSQL: typed columns, references, transactions, lifecycle,
 roles, audit and encryption at rest."""
+
 from __future__ import annotations
 
 import threading
@@ -7,6 +8,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import audit
 from bot.cases.access import Actor, NotPermitted
@@ -14,12 +16,24 @@ from bot.cases.models import Case, CaseReferral, CaseSequence
 from bot.cases.store import CaseError, CaseStore
 
 ADULT = {
-    "intake_type": "repatriated returnee", "full_name": "Aigerim Sultanova", "date_of_birth": "1990-01-05",
-    "sex": "female", "nationality": "KAZ", "nationality_verification": "DNA match with relatives",
-    "return_date": "2019-03", "time_in_conflict_zone": 42, "role": "spouse", "association": "coerced",
-    "legal_status": "under investigation", "health_needs": "asthma", "psychosocial_needs": None,
-    "accompanying_children": 3, "risk_tool": "VERA-2R", "referrals": ["psychologist", "legal aid"],
-    "consent": True, "notes": "arrived with three children",
+    "intake_type": "repatriated returnee",
+    "full_name": "Aigerim Sultanova",
+    "date_of_birth": "1990-01-05",
+    "sex": "female",
+    "nationality": "KAZ",
+    "nationality_verification": "DNA match with relatives",
+    "return_date": "2019-03",
+    "time_in_conflict_zone": 42,
+    "role": "spouse",
+    "association": "coerced",
+    "legal_status": "under investigation",
+    "health_needs": "asthma",
+    "psychosocial_needs": None,
+    "accompanying_children": 3,
+    "risk_tool": "VERA-2R",
+    "referrals": ["psychologist", "legal aid"],
+    "consent": True,
+    "notes": "arrived with three children",
 }
 INTAKE = Actor("1", "intake", "i.one")
 INTAKE2 = Actor("2", "intake", "i.two")
@@ -84,7 +98,7 @@ def test_concurrent_saves_never_share_a_reference(store):
 def test_a_failed_save_leaves_no_half_written_case(store, sessions):
     save(store)
     broken = {**ADULT, "intake_type": "x" * 500, "referrals": ["psychologist", "psychologist"]}
-    with pytest.raises(Exception):
+    with pytest.raises((SQLAlchemyError, CaseError)):  # which one depends on the database engine
         save(store, answers=broken)
     with sessions() as s:
         assert s.execute(select(func.count()).select_from(Case)).scalar() == 1
@@ -108,7 +122,10 @@ def test_status_follows_the_lifecycle_with_a_reason(store):
     case = store.change_status(ref, "rehabilitation", "no charges", actor=SUPERVISOR, channel="shell")
     assert case.status == "rehabilitation"
     assert [(c.from_status, c.to_status) for c in case.status_changes] == [
-        (None, "intake"), ("intake", "screening"), ("screening", "rehabilitation")]
+        (None, "intake"),
+        ("intake", "screening"),
+        ("screening", "rehabilitation"),
+    ]
 
 
 def test_notes_are_dated_and_checked(store):
@@ -122,6 +139,7 @@ def test_notes_are_dated_and_checked(store):
 
 
 # ---- roles: each role against each action -------------------------------------------------------
+
 
 def attempt(store, actor, action, ref):
     calls = {
@@ -141,12 +159,47 @@ def attempt(store, actor, action, ref):
 
 
 MATRIX = {  # actor -> action -> outcome, on a case created by INTAKE and assigned to MANAGER
-    INTAKE: {"read": "ok", "update": "refused", "status": "refused", "assign": "refused", "export": "refused", "erase": "refused"},
-    INTAKE2: {"read": "refused", "update": "refused", "status": "refused", "assign": "refused", "export": "refused", "erase": "refused"},
-    MANAGER: {"read": "ok", "update": "ok", "status": "ok", "assign": "refused", "export": "refused", "erase": "refused"},
-    MANAGER2: {"read": "refused", "update": "refused", "status": "refused", "assign": "refused", "export": "refused", "erase": "refused"},
+    INTAKE: {
+        "read": "ok",
+        "update": "refused",
+        "status": "refused",
+        "assign": "refused",
+        "export": "refused",
+        "erase": "refused",
+    },
+    INTAKE2: {
+        "read": "refused",
+        "update": "refused",
+        "status": "refused",
+        "assign": "refused",
+        "export": "refused",
+        "erase": "refused",
+    },
+    MANAGER: {
+        "read": "ok",
+        "update": "ok",
+        "status": "ok",
+        "assign": "refused",
+        "export": "refused",
+        "erase": "refused",
+    },
+    MANAGER2: {
+        "read": "refused",
+        "update": "refused",
+        "status": "refused",
+        "assign": "refused",
+        "export": "refused",
+        "erase": "refused",
+    },
     SUPERVISOR: {"read": "ok", "update": "ok", "status": "ok", "assign": "ok", "export": "ok", "erase": "ok"},
-    ADMIN: {"read": "refused", "update": "refused", "status": "refused", "assign": "refused", "export": "refused", "erase": "refused"},
+    ADMIN: {
+        "read": "refused",
+        "update": "refused",
+        "status": "refused",
+        "assign": "refused",
+        "export": "refused",
+        "erase": "refused",
+    },
 }
 
 
@@ -157,8 +210,11 @@ def test_each_role_against_each_action(store, sessions, actor):
         store.assign(ref, MANAGER.staff_id, actor=SUPERVISOR, channel="shell")
         assert attempt(store, actor, action, ref) == expected, (actor.name, action)
     with sessions() as s:
-        refused = s.execute(select(func.count()).select_from(audit.AuditEntry)
-                            .where(audit.AuditEntry.staff == actor.staff_id, audit.AuditEntry.outcome == "refused")).scalar()
+        refused = s.execute(
+            select(func.count())
+            .select_from(audit.AuditEntry)
+            .where(audit.AuditEntry.staff == actor.staff_id, audit.AuditEntry.outcome == "refused")
+        ).scalar()
     assert refused == list(MATRIX[actor].values()).count("refused")
 
 
@@ -198,8 +254,12 @@ def test_every_access_is_audited_without_values_and_the_chain_verifies(store, se
         store.get(ref, actor=ADMIN, channel="shell")
     with sessions() as s:
         rows = [(e.staff, e.action, e.case_ref, e.channel, e.outcome) for e in reversed(audit.entries(s))]
-        assert rows == [("1", "create", ref, "shell", "ok"), ("1", "read", ref, "telegram", "ok"),
-                        ("5", "export", ref, "cli", "ok"), ("6", "read", ref, "shell", "refused")]
+        assert rows == [
+            ("1", "create", ref, "shell", "ok"),
+            ("1", "read", ref, "telegram", "ok"),
+            ("5", "export", ref, "cli", "ok"),
+            ("6", "read", ref, "shell", "refused"),
+        ]
         assert audit.verify(s).ok
 
 
@@ -230,7 +290,9 @@ def test_a_status_change_and_a_note_are_audited_once_each_with_no_extra_read(sto
     case = store.add_note(ref, "met the grandmother", actor=SUPERVISOR, channel="shell")
     assert case.status == "screening" and [n.text for n in case.case_notes] == ["met the grandmother"]
     with sessions() as s:
-        actions = [e.action for e in s.execute(select(audit.AuditEntry).order_by(audit.AuditEntry.id)).scalars()][before:]
+        actions = [e.action for e in s.execute(select(audit.AuditEntry).order_by(audit.AuditEntry.id)).scalars()][
+            before:
+        ]
     assert actions == ["status_change", "note"]
 
 
@@ -240,7 +302,11 @@ def test_erasure_removes_content_and_keeps_the_reference_and_the_audit(store):
     erased, _ = store.erase(ref, "court order", actor=SUPERVISOR, channel="cli")
     assert erased.erased_at is not None and erased.full_name is None and erased.date_of_birth is None
     case = store.get(ref, actor=SUPERVISOR, channel="shell")
-    assert case.case_notes == [] and case.referrals == [] and all(c.reason != "private detail" for c in case.status_changes)
+    assert (
+        case.case_notes == []
+        and case.referrals == []
+        and all(c.reason != "private detail" for c in case.status_changes)
+    )
     with pytest.raises(NotPermitted):  # nothing more to do with an erased case
         store.add_note(ref, "again", actor=SUPERVISOR, channel="shell")
     assert store.list_for(actor=SUPERVISOR, channel="shell") == []

@@ -1,4 +1,5 @@
 """The `prr` command line: database, cases, knowledge."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,15 @@ def test_db_upgrade_is_safe_to_repeat(sqlite_url, monkeypatch):
 def staffed(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     staff = StaffStore(session_factory(sqlite_url))
-    ids = {name: staff.add(name, role).sender_id for name, role in
-           (("i.one", "intake"), ("s.two", "supervisor"), ("m.three", "case_manager"), ("a.four", "admin"))}
+    ids = {
+        name: staff.add(name, role).sender_id
+        for name, role in (
+            ("i.one", "intake"),
+            ("s.two", "supervisor"),
+            ("m.three", "case_manager"),
+            ("a.four", "admin"),
+        )
+    }
     store = CaseStore(session_factory(sqlite_url))
     ref = store.save_intake(ADULT, actor=staff.actor(ids["i.one"]), channel="shell")
     store.add_note(ref, "first visit", actor=staff.actor(ids["s.two"]), channel="shell")

@@ -1,4 +1,5 @@
 """The Rasa domain and training data agree with the intake rules and the house conventions."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -43,7 +44,9 @@ def test_every_intent_has_at_least_15_examples():
     for path in (ROOT / "data" / "nlu").glob("*.yml"):
         for block in yaml.safe_load(path.read_text())["nlu"]:
             if "intent" in block:
-                counts[block["intent"]] += sum(1 for line in block["examples"].splitlines() if line.strip().startswith("- "))
+                counts[block["intent"]] += sum(
+                    1 for line in block["examples"].splitlines() if line.strip().startswith("- ")
+                )
     intents = set(_domain()["intents"])
     assert intents == set(counts)
     assert {i: n for i, n in counts.items() if n < 15} == {}
@@ -53,6 +56,11 @@ def test_every_intent_has_a_rule_since_no_learned_policy_fills_gaps():
     # config.yml has no TEDPolicy (dropped for speed): an intent without a rule would get the
     # core fallback in any context a story does not cover.
     assert "TEDPolicy" not in (ROOT / "config.yml").read_text()
-    ruled = {step["intent"] for path in (ROOT / "data" / "rules").glob("*.yml")
-             for rule in yaml.safe_load(path.read_text())["rules"] for step in rule["steps"] if "intent" in step}
+    ruled = {
+        step["intent"]
+        for path in (ROOT / "data" / "rules").glob("*.yml")
+        for rule in yaml.safe_load(path.read_text())["rules"]
+        for step in rule["steps"]
+        if "intent" in step
+    }
     assert set(_domain()["intents"]) - ruled == set()

@@ -1,19 +1,18 @@
 """The real Rasa server and action server on free ports, driven over the REST webhook."""
+
 from __future__ import annotations
-
-import pytest
-from sqlalchemy import create_engine, text
-
-from bot.cases.access import Actor
-from bot.cases.store import CaseStore
-from bot.db import session_factory
 
 import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 import requests
+from sqlalchemy import create_engine, text
 
+from bot.cases.access import Actor
+from bot.cases.store import CaseStore
+from bot.db import session_factory
 from tests.servers import API_TOKEN, listening_addresses, running_servers
 
 pytestmark = pytest.mark.servers
@@ -22,9 +21,20 @@ pytestmark = pytest.mark.servers
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     with running_servers(tmp_path_factory.mktemp("servers")) as servers:
-        servers.staff = {name: servers.add_staff(name, role) for name, role in (
-            ("reader", "intake"), ("officer1", "intake"), ("officer2", "intake"), ("officer3", "intake"),
-            ("officer4", "intake"), ("officer5", "intake"), ("officer6", "intake"), ("super", "supervisor"), ("manager", "case_manager"))}
+        servers.staff = {
+            name: servers.add_staff(name, role)
+            for name, role in (
+                ("reader", "intake"),
+                ("officer1", "intake"),
+                ("officer2", "intake"),
+                ("officer3", "intake"),
+                ("officer4", "intake"),
+                ("officer5", "intake"),
+                ("officer6", "intake"),
+                ("super", "supervisor"),
+                ("manager", "case_manager"),
+            )
+        }
         yield servers
 
 
@@ -40,12 +50,15 @@ def buttons(messages: list[dict]) -> dict[str, str]:
     return {b["title"]: b["payload"] for m in messages for b in m.get("buttons") or []}
 
 
-@pytest.mark.parametrize("question, source", [
-    ("what does resolution 2396 require?", "resolution 2396"),
-    ("can a 14-year-old returnee be prosecuted?", "Criminal Code of the Republic of Kazakhstan"),
-    ("What is VERA-2R?", "VERA-2R"),
-    ("what are the nelson mandela rules", "A/RES/70/175"),
-])
+@pytest.mark.parametrize(
+    "question, source",
+    [
+        ("what does resolution 2396 require?", "resolution 2396"),
+        ("can a 14-year-old returnee be prosecuted?", "Criminal Code of the Republic of Kazakhstan"),
+        ("What is VERA-2R?", "VERA-2R"),
+        ("what are the nelson mandela rules", "A/RES/70/175"),
+    ],
+)
 def test_knowledge_questions_are_answered_with_their_source(servers, question, source):
     reply = joined(servers.say(staff(servers, "reader"), question))
     assert any(line.startswith("Source: ") and source in line for line in reply.splitlines()), reply
@@ -75,23 +88,23 @@ ADULT_INTAKE = [
     # (what the staff member sends, text expected in the reply); "@title" presses that button
     ("start an intake", "What kind of intake"),
     ("@repatriated returnee", "full name"),
-    ("R2-D2", "only letters"),                       # invalid: digits in a name
+    ("R2-D2", "only letters"),  # invalid: digits in a name
     ("Aigerim Nurlanovna Sultanova", "date of birth"),
-    ("31.02.2020", "not a real date"),                # invalid: no 31 February
+    ("31.02.2020", "not a real date"),  # invalid: no 31 February
     ("5 January 1990", "Sex?"),
     ("@female", "nationality"),
-    ("Narnia", "could not match"),                    # invalid: not a country
+    ("Narnia", "could not match"),  # invalid: not a country
     ("kazakstan", "verified"),
     ("@DNA match with relatives", "When did they return"),
     ("March 2019", "How long"),
-    ("3 and a half years", "length of time"),         # invalid duration wording
+    ("3 and a half years", "length of time"),  # invalid duration wording
     ("42 months", "What role"),
     ("@spouse", "associated"),
     ("@coerced", "legal status"),
     ("@under investigation", "health needs"),
     ("asthma, needs an inhaler", "psychosocial"),
     ("skip", "How many children"),
-    ("25", "0 to 20"),                                # invalid: too many
+    ("25", "0 to 20"),  # invalid: too many
     ("3", "risk assessment tool"),
     ("@VERA-2R", "referrals"),
     ("psychologist, legal aid", "Any other referral"),
@@ -121,8 +134,9 @@ def test_a_full_intake_with_invalid_answers_is_saved_with_every_field_typed(serv
     reference = joined(last).split("reference is ")[1].split(".")[0].strip()
     engine = create_engine(servers.db_url)
     with engine.connect() as conn:  # what a copy of the database shows
-        raw = conn.execute(text("SELECT full_name, date_of_birth, notes FROM cases WHERE reference = :r"),
-                           {"r": reference}).one()
+        raw = conn.execute(
+            text("SELECT full_name, date_of_birth, notes FROM cases WHERE reference = :r"), {"r": reference}
+        ).one()
     engine.dispose()
     assert all(value.startswith("gAAAAA") for value in raw)
     supervisor_view = Actor(staff(servers, "super"), "supervisor")
@@ -157,8 +171,15 @@ def test_a_full_intake_with_invalid_answers_is_saved_with_every_field_typed(serv
 
 def test_bad_input_mid_interview_loses_nothing(servers):
     sender = staff(servers, "officer2")
-    drive(servers, sender, [("start an intake", "What kind of intake"), ("@self-returned", "full name"),
-                            ("Amina Bekova", "date of birth")])
+    drive(
+        servers,
+        sender,
+        [
+            ("start an intake", "What kind of intake"),
+            ("@self-returned", "full name"),
+            ("Amina Bekova", "date of birth"),
+        ],
+    )
     for nasty in ["", "x" * 10000, "😀😀😀", "'; DROP TABLE cases; --", '"foo" AND (bar OR *)']:
         reply = joined(servers.say(sender, nasty))
         assert "date of birth" in reply, f"{nasty[:20]!r}: {reply[:300]!r}"
@@ -170,14 +191,32 @@ def test_bad_input_mid_interview_loses_nothing(servers):
 
 def test_a_child_intake_asks_the_child_questions_and_cancel_needs_confirmation(servers):
     sender = staff(servers, "officer3")
-    drive(servers, sender, [("register a new returnee", "What kind of intake"), ("@relocated", "full name"),
-                            ("Timur Akhmetov", "date of birth"), ("unknown", "estimated age"),
-                            ("about 9", "Sex?"), ("@male", "nationality"), ("stateless", "verified"),
-                            ("@pending", "return"), ("skip", "How long"), ("unknown", "role"),
-                            ("@child", "associated"), ("@born in the conflict zone", "legal status"),
-                            ("@none", "health"), ("none", "psychosocial"), ("none", "caregiver"),
-                            ("Saule Akhmetova, aunt", "unaccompanied"), ("cancel", "Cancel this intake"),
-                            ("no", "unaccompanied"), ("cancel", "Cancel this intake"), ("yes", "cancelled")])
+    drive(
+        servers,
+        sender,
+        [
+            ("register a new returnee", "What kind of intake"),
+            ("@relocated", "full name"),
+            ("Timur Akhmetov", "date of birth"),
+            ("unknown", "estimated age"),
+            ("about 9", "Sex?"),
+            ("@male", "nationality"),
+            ("stateless", "verified"),
+            ("@pending", "return"),
+            ("skip", "How long"),
+            ("unknown", "role"),
+            ("@child", "associated"),
+            ("@born in the conflict zone", "legal status"),
+            ("@none", "health"),
+            ("none", "psychosocial"),
+            ("none", "caregiver"),
+            ("Saule Akhmetova, aunt", "unaccompanied"),
+            ("cancel", "Cancel this intake"),
+            ("no", "unaccompanied"),
+            ("cancel", "Cancel this intake"),
+            ("yes", "cancelled"),
+        ],
+    )
     assert "No intake is running" in joined(servers.say(sender, "skip"))
 
 
@@ -205,18 +244,38 @@ def test_the_api_and_webhooks_refuse_callers_without_a_token(servers):
     message = {"sender": staff(servers, "reader"), "message": "list my cases"}
     assert requests.post(f"{base}/webhooks/rest/webhook", json=message, timeout=10).status_code == 404
     assert requests.post(f"{base}/webhooks/bridge/webhook", json=message, timeout=10).status_code == 401
-    assert requests.post(f"{base}/webhooks/bridge/webhook", json=message, timeout=10,
-                         headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert (
+        requests.post(
+            f"{base}/webhooks/bridge/webhook", json=message, timeout=10, headers={"Authorization": "Bearer wrong"}
+        ).status_code
+        == 401
+    )
 
 
 def test_a_saved_intake_leaves_no_name_or_birth_date_in_the_database_file_tracker_or_logs(servers):
     officer = staff(servers, "officer5")
-    script = [("start an intake", "What kind of intake"), ("@other", "full name"), ("Zhanargul Plantedova", "date of birth"),
-              ("23.04.1987", "Sex?"), ("@female", "nationality"), ("Kazakhstan", "verified"), ("@documents", "return"),
-              ("skip", "How long"), ("skip", "role"), ("@supporter", "associated"), ("@voluntary", "legal status"),
-              ("@charged", "health"), ("none", "psychosocial"), ("none", "How many children"), ("0", "risk"),
-              ("skip", "referrals"), ("none", "consent"), ("@yes", "notes"),
-              ("Plantedova moved from Aktau in 2019", "check the answers"), ("@confirm", "The case reference is PRR-")]
+    script = [
+        ("start an intake", "What kind of intake"),
+        ("@other", "full name"),
+        ("Zhanargul Plantedova", "date of birth"),
+        ("23.04.1987", "Sex?"),
+        ("@female", "nationality"),
+        ("Kazakhstan", "verified"),
+        ("@documents", "return"),
+        ("skip", "How long"),
+        ("skip", "role"),
+        ("@supporter", "associated"),
+        ("@voluntary", "legal status"),
+        ("@charged", "health"),
+        ("none", "psychosocial"),
+        ("none", "How many children"),
+        ("0", "risk"),
+        ("skip", "referrals"),
+        ("none", "consent"),
+        ("@yes", "notes"),
+        ("Plantedova moved from Aktau in 2019", "check the answers"),
+        ("@confirm", "The case reference is PRR-"),
+    ]
     last = drive(servers, officer, script)
     reference = joined(last).split("reference is ")[1].split(".")[0].strip()
     assert "Zhanargul Plantedova" in joined(servers.say(officer, f"show case {reference}"))  # staff still see it
@@ -226,18 +285,26 @@ def test_a_saved_intake_leaves_no_name_or_birth_date_in_the_database_file_tracke
     for path in files:
         content = path.read_bytes()
         assert not [n for n in planted if n in content], f"{path.name} holds {[n for n in planted if n in content]}"
-    tracker = requests.get(f"http://127.0.0.1:{servers.rasa_port}/conversations/{officer}/tracker",
-                           params={"token": API_TOKEN}, timeout=10).json()
+    tracker = requests.get(
+        f"http://127.0.0.1:{servers.rasa_port}/conversations/{officer}/tracker", params={"token": API_TOKEN}, timeout=10
+    ).json()
     assert tracker["slots"]["full_name"] is None
     dumped = json.dumps(tracker)
-    leaks = [dumped[max(0, i - 300):i + 50] for i in [dumped.find(n) for n in ("Plantedova", "23.04.1987", "1987-04-23")] if i >= 0]
+    leaks = [
+        dumped[max(0, i - 300) : i + 50]
+        for i in [dumped.find(n) for n in ("Plantedova", "23.04.1987", "1987-04-23")]
+        if i >= 0
+    ]
     assert leaks == []
 
 
 def test_an_unfinished_intake_survives_a_rasa_restart(servers):
     sender = staff(servers, "officer4")
-    drive(servers, sender, [("start an intake", "What kind of intake"), ("@other", "full name"),
-                            ("Dilnaz Serikovna", "date of birth")])
+    drive(
+        servers,
+        sender,
+        [("start an intake", "What kind of intake"), ("@other", "full name"), ("Dilnaz Serikovna", "date of birth")],
+    )
     servers.stop(servers.rasa)
     on_disk = b"".join(p.read_bytes() for p in servers.workdir.iterdir() if p.name.startswith("prr.db"))
     assert b"Serikovna" not in on_disk  # the unfinished interview is sealed in the database, not in clear
@@ -249,23 +316,54 @@ def test_an_unfinished_intake_survives_a_rasa_restart(servers):
 def test_a_long_interview_crosses_session_boundaries_and_loses_nothing(servers):
     """Our tracker store starts a new session every so often; the interview must not notice."""
     officer = staff(servers, "officer6")
-    drive(servers, officer, [("start an intake", "What kind of intake"), ("@relocated", "full name"),
-                             ("Saltanat Boundaryova", "date of birth")])
+    drive(
+        servers,
+        officer,
+        [
+            ("start an intake", "What kind of intake"),
+            ("@relocated", "full name"),
+            ("Saltanat Boundaryova", "date of birth"),
+        ],
+    )
     for n in range(30):  # a long struggle with one answer: hundreds of events
         assert "not a real date" in joined(servers.say(officer, f"31.02.19{60 + n}"))
-    last = drive(servers, officer, [
-        ("1 May 1985", "Sex?"), ("@female", "nationality"), ("Kazakhstan", "verified"), ("@documents", "return"),
-        ("skip", "How long"), ("skip", "role"), ("@spouse", "associated"), ("@coerced", "legal status"),
-        ("@none", "health"), ("none", "psychosocial"), ("none", "How many children"), ("2", "risk"),
-        ("skip", "referrals"), ("none", "consent"), ("@yes", "notes"), ("none", "check the answers"),
-        ("@confirm", "The case reference is PRR-")])
+    last = drive(
+        servers,
+        officer,
+        [
+            ("1 May 1985", "Sex?"),
+            ("@female", "nationality"),
+            ("Kazakhstan", "verified"),
+            ("@documents", "return"),
+            ("skip", "How long"),
+            ("skip", "role"),
+            ("@spouse", "associated"),
+            ("@coerced", "legal status"),
+            ("@none", "health"),
+            ("none", "psychosocial"),
+            ("none", "How many children"),
+            ("2", "risk"),
+            ("skip", "referrals"),
+            ("none", "consent"),
+            ("@yes", "notes"),
+            ("none", "check the answers"),
+            ("@confirm", "The case reference is PRR-"),
+        ],
+    )
     reference = joined(last).split("reference is ")[1].split(".")[0].strip()
     engine = create_engine(servers.db_url)
     with engine.connect() as conn:
-        boundaries = conn.execute(text("SELECT COUNT(*) FROM events WHERE sender_id = :s AND type_name = 'session_started'"),
-                                  {"s": officer}).scalar()
-        plan = " ".join(str(row) for row in conn.execute(text(
-            "EXPLAIN QUERY PLAN SELECT MAX(timestamp) FROM events WHERE sender_id = 'x' AND type_name = 'session_started'")))
+        boundaries = conn.execute(
+            text("SELECT COUNT(*) FROM events WHERE sender_id = :s AND type_name = 'session_started'"), {"s": officer}
+        ).scalar()
+        plan = " ".join(
+            str(row)
+            for row in conn.execute(
+                text(
+                    "EXPLAIN QUERY PLAN SELECT MAX(timestamp) FROM events WHERE sender_id = 'x' AND type_name = 'session_started'"
+                )
+            )
+        )
     engine.dispose()
     assert boundaries >= 2
     assert "prr_events_session_start" in plan  # a session is found by index, not by reading all the sender's events

@@ -1,4 +1,5 @@
 """Each intake field accepts the answers shared/domain/intake.md allows and explains refusals."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -14,13 +15,16 @@ def test_date_of_birth_in_common_forms(typed):
     assert validate("date_of_birth", typed, {}) == "2009-03-12"
 
 
-@pytest.mark.parametrize("typed, reason", [
-    ("31.02.2020", "not a real date"),
-    ((date.today() + timedelta(days=3)).strftime("%d.%m.%Y"), "future"),
-    ("12.03.1890", "older than 100"),
-    ("March 2009", "day, month and year"),
-    ("yesterday-ish", "could not read"),
-])
+@pytest.mark.parametrize(
+    "typed, reason",
+    [
+        ("31.02.2020", "not a real date"),
+        ((date.today() + timedelta(days=3)).strftime("%d.%m.%Y"), "future"),
+        ("12.03.1890", "older than 100"),
+        ("March 2009", "day, month and year"),
+        ("yesterday-ish", "could not read"),
+    ],
+)
 def test_bad_dates_of_birth_say_why_and_give_an_example(typed, reason):
     with pytest.raises(InvalidAnswer) as bad:
         validate("date_of_birth", typed, {})
@@ -40,10 +44,21 @@ def test_return_date_accepts_month_and_year_but_not_before_birth():
         validate("return_date", "June 2008", {"date_of_birth": "2009-03-12"})
 
 
-@pytest.mark.parametrize("typed, code", [
-    ("Kazakhstan", "KAZ"), ("kazakstan", "KAZ"), ("KZ", "KAZ"), ("uzb", "UZB"), ("Russia", "RUS"),
-    ("Syria", "SYR"), ("Kyrgistan", "KGZ"), ("stateless", "stateless"), ("unknown", "unknown"), ("Tajik", "TJK"),
-])
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        ("Kazakhstan", "KAZ"),
+        ("kazakstan", "KAZ"),
+        ("KZ", "KAZ"),
+        ("uzb", "UZB"),
+        ("Russia", "RUS"),
+        ("Syria", "SYR"),
+        ("Kyrgistan", "KGZ"),
+        ("stateless", "stateless"),
+        ("unknown", "unknown"),
+        ("Tajik", "TJK"),
+    ],
+)
 def test_nationality_matches_names_codes_and_typos(typed, code):
     assert validate("nationality", typed, {}) == code
 
@@ -64,7 +79,10 @@ def test_real_names_are_accepted(typed):
     assert validate("full_name", typed, {}) == typed
 
 
-@pytest.mark.parametrize("typed, months", [("3 years", 36), ("18 months", 18), ("2 years 6 months", 30), ("1.5 years", 18), ("unknown", "unknown")])
+@pytest.mark.parametrize(
+    "typed, months",
+    [("3 years", 36), ("18 months", 18), ("2 years 6 months", 30), ("1.5 years", 18), ("unknown", "unknown")],
+)
 def test_time_in_conflict_zone(typed, months):
     assert validate("time_in_conflict_zone", typed, {}) == months
 
@@ -79,7 +97,11 @@ def test_choices_accept_typos_and_refuse_others_with_the_list():
 
 
 def test_referrals_several_at_once_and_none():
-    assert validate("referrals", "psychologist, education and legal aid", {}) == ["psychologist", "education", "legal aid"]
+    assert validate("referrals", "psychologist, education and legal aid", {}) == [
+        "psychologist",
+        "education",
+        "legal aid",
+    ]
     assert validate("referrals", "none", {}) == []
     with pytest.raises(InvalidAnswer):
         validate("referrals", "astrologer", {})

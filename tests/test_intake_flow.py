@@ -1,12 +1,32 @@
 """The interview rules: branches, skip, back, cancel, questions mid-interview, review and change."""
+
 from __future__ import annotations
 
 from bot.intake import flow
 from bot.intake.fields import SKIPPED
 
-CHILD = ["self-returned", "Amina Bekova", "12.03.2015", "female", "Kazakhstan", "documents", "March 2019",
-         "3 years", "child", "born in the conflict zone", "none", "none", "none", "Gulnara Bekova, grandmother",
-         "no", "primary", "psychologist", "done", "yes", "none"]
+CHILD = [
+    "self-returned",
+    "Amina Bekova",
+    "12.03.2015",
+    "female",
+    "Kazakhstan",
+    "documents",
+    "March 2019",
+    "3 years",
+    "child",
+    "born in the conflict zone",
+    "none",
+    "none",
+    "none",
+    "Gulnara Bekova, grandmother",
+    "no",
+    "primary",
+    "psychologist",
+    "done",
+    "yes",
+    "none",
+]
 
 
 def run(messages, answers=None):

@@ -1,8 +1,8 @@
 """Knowledge corpus, loader and ranking, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -65,28 +65,44 @@ def test_loading_twice_adds_nothing_and_a_changed_section_is_updated_not_duplica
         assert "Version 2, Revised" in s.get(KnowledgeSection, "risk-vera-2r").text
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("what must be screened when a family returns?", "screen-what-to-screen"),
-    ("can a 14-year-old returnee be prosecuted?", "child-kz-age-criminal-responsibility"),
-    ("what does resolution 2396 require?", "intl-2396-overview"),
-    ("What is VERA-2R?", "risk-vera-2r"),
-    ("how long can solitary confinement last", "prison-mandela-solitary"),
-    ("What was operation Zhusan?", "kz-zhusan-2019"),
-    # paraphrases and typos that plain word matching missed
-    ("keep the radical inmates together or spread them out?", "prison-dispersal-concentration"),
-    ("resolushun 2396", "intl-2396-overview"),
-    ("what about the kids of ISIS fighters born in al-Hol, do they get papers?", "child-birth-registration-documents"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("what must be screened when a family returns?", "screen-what-to-screen"),
+        ("can a 14-year-old returnee be prosecuted?", "child-kz-age-criminal-responsibility"),
+        ("what does resolution 2396 require?", "intl-2396-overview"),
+        ("What is VERA-2R?", "risk-vera-2r"),
+        ("how long can solitary confinement last", "prison-mandela-solitary"),
+        ("What was operation Zhusan?", "kz-zhusan-2019"),
+        # paraphrases and typos that plain word matching missed
+        ("keep the radical inmates together or spread them out?", "prison-dispersal-concentration"),
+        ("resolushun 2396", "intl-2396-overview"),
+        (
+            "what about the kids of ISIS fighters born in al-Hol, do they get papers?",
+            "child-birth-registration-documents",
+        ),
+    ],
+)
 def test_practitioner_questions_get_the_right_section(kb, question, expected):
     result = kb.search(question)
     assert result.answered
     assert result.hits[0].id == expected
 
 
-@pytest.mark.parametrize("question", [
-    "what's the weather in Almaty", "how do I bake bread", "capital of France", "resolution 9999",
-    "SELECT * FROM cases; DROP TABLE cases", "", "   ", "😀😀😀", '"title" AND (tags OR *) NEAR/3 ~fuzzy^2',
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather in Almaty",
+        "how do I bake bread",
+        "capital of France",
+        "resolution 9999",
+        "SELECT * FROM cases; DROP TABLE cases",
+        "",
+        "   ",
+        "😀😀😀",
+        '"title" AND (tags OR *) NEAR/3 ~fuzzy^2',
+    ],
+)
 def test_it_abstains_when_nothing_matches_well(kb, question):
     assert kb.search(question).answered is False
 
@@ -105,7 +121,9 @@ def test_the_answer_is_the_best_section_in_full_with_its_source_and_two_related_
     assert reply.text.startswith(best.title) and " ".join(best.text.split()[-12:]) in " ".join(reply.text.split())
     assert f"Source: {best.source}" in reply.text and "rule" in best.source  # the document and the place in it
     assert DISCLAIMER in reply.text and "\n\n" not in reply.text  # Rasa's REST collector splits on blank lines
-    assert [b["payload"] for b in reply.buttons] == [f'/ask_knowledge{{"section_id": "{h.id}"}}' for h in result.hits[1:3]]
+    assert [b["payload"] for b in reply.buttons] == [
+        f'/ask_knowledge{{"section_id": "{h.id}"}}' for h in result.hits[1:3]
+    ]
     assert "Prisons" in no_answer_text(kb.topics())
 
 
@@ -135,9 +153,17 @@ def test_the_index_follows_a_reload_without_restart(kb, sessions, tmp_path):
 
 def test_prr_ask_json_prints_ranked_hits(sqlite_url):
     env = {"DATABASE_URL": sqlite_url, "PATH": str(ROOT / ".venv" / "bin")}
-    subprocess.run([sys.executable, "-m", "bot.cli", "knowledge", "load"], env=env, check=True, capture_output=True, cwd=ROOT)
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "What does resolution 2396 require?", "--k", "2", "--json"],
-                         env=env, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "knowledge", "load"], env=env, check=True, capture_output=True, cwd=ROOT
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "What does resolution 2396 require?", "--k", "2", "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
     data = json.loads(out)
     assert data["query"] == "What does resolution 2396 require?" and data["answered"] is True
     assert len(data["hits"]) == 2
@@ -148,10 +174,24 @@ def test_prr_ask_json_prints_ranked_hits(sqlite_url):
 
 def test_prr_ask_prints_the_answer_as_chat_gives_it(sqlite_url):
     env = {"DATABASE_URL": sqlite_url, "PATH": str(ROOT / ".venv" / "bin")}
-    subprocess.run([sys.executable, "-m", "bot.cli", "knowledge", "load"], env=env, check=True, capture_output=True, cwd=ROOT)
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "how long can solitary confinement last"],
-                         env=env, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    subprocess.run(
+        [sys.executable, "-m", "bot.cli", "knowledge", "load"], env=env, check=True, capture_output=True, cwd=ROOT
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "how long can solitary confinement last"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
     assert "\nSource: " in out and DISCLAIMER in out and out.count("\n  • ") == 2
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "who won the football last night"],
-                         env=env, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "who won the football last night"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
     assert "no reliable answer" in out and "Source:" not in out

@@ -1,4 +1,5 @@
 """`prr knowledge check`: a corpus that cannot be trusted is refused, with every reason listed."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,10 +18,14 @@ bangkok-rules:
 half-entry:
   title: Something
 """
-BODY = ("Courts should prefer a sentence served in the community for a pregnant woman or a mother of young "
-        "children unless the offence is serious or violent or she remains a danger. " * 4)
-OTHER = ("Solitary confinement means twenty-two hours or more a day without meaningful human contact, and "
-         "beyond fifteen consecutive days it is prolonged and prohibited by the rules for every prisoner. " * 4)
+BODY = (
+    "Courts should prefer a sentence served in the community for a pregnant woman or a mother of young "
+    "children unless the offence is serious or violent or she remains a danger. " * 4
+)
+OTHER = (
+    "Solitary confinement means twenty-two hours or more a day without meaningful human contact, and "
+    "beyond fifteen consecutive days it is prolonged and prohibited by the rules for every prisoner. " * 4
+)
 ASKS = "asks: can a mother be jailed | pregnant woman sentence | what about women with kids in court"
 
 
@@ -42,14 +47,16 @@ def test_a_sound_section_passes_and_reads_its_source_with_title_symbol_and_place
 
 
 def test_every_kind_of_problem_is_reported_with_its_place(tmp_path):
-    problems = "\n".join(write(
-        tmp_path,
-        section("unknown-source", "prr-brief, para. 2"),
-        section("no-place", "bangkok-rules"),
-        section("vague-place", "bangkok-rules, somewhere in the middle"),
-        section("too-short", "bangkok-rules, rule 61", body="Short text of a few words only."),
-        section("no-asks", "bangkok-rules, rule 63", body=OTHER, asks="asks: just one"),
-    ))
+    problems = "\n".join(
+        write(
+            tmp_path,
+            section("unknown-source", "prr-brief, para. 2"),
+            section("no-place", "bangkok-rules"),
+            section("vague-place", "bangkok-rules, somewhere in the middle"),
+            section("too-short", "bangkok-rules, rule 61", body="Short text of a few words only."),
+            section("no-asks", "bangkok-rules, rule 63", body=OTHER, asks="asks: just one"),
+        )
+    )
     assert "(unknown-source): source 'prr-brief' is not in sources.yml" in problems
     assert "(no-place): source 'bangkok-rules' names no place" in problems
     assert "(vague-place): place 'somewhere in the middle'" in problems
@@ -59,22 +66,31 @@ def test_every_kind_of_problem_is_reported_with_its_place(tmp_path):
 
 
 def test_near_duplicate_sections_are_named_as_a_pair(tmp_path):
-    problems = write(tmp_path, section("first", "bangkok-rules, rule 64"),
-                     section("second", "bangkok-rules, rule 64", body=BODY + " Also in appeals."),
-                     section("third", "bangkok-rules, rule 45", body=OTHER))
+    problems = write(
+        tmp_path,
+        section("first", "bangkok-rules, rule 64"),
+        section("second", "bangkok-rules, rule 64", body=BODY + " Also in appeals."),
+        section("third", "bangkok-rules, rule 45", body=OTHER),
+    )
     duplicates = [p for p in problems if "nearly the same" in p]
     assert len(duplicates) == 1 and "(first) and second" in duplicates[0]
 
 
 def test_duplicate_ids_are_refused(tmp_path):
-    problems = write(tmp_path, section("same", "bangkok-rules, rule 64"), section("same", "bangkok-rules, rule 45", body=OTHER))
+    problems = write(
+        tmp_path, section("same", "bangkok-rules, rule 64"), section("same", "bangkok-rules, rule 45", body=OTHER)
+    )
     assert len(problems) == 1 and "id 'same' is also used in topic.md:" in problems[0]
 
 
 def test_prr_knowledge_check_exits_non_zero_and_lists_problems(tmp_path):
     write(tmp_path, section("no-place", "bangkok-rules"))
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "prr"), "knowledge", "check", "--dir", str(tmp_path)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "prr"), "knowledge", "check", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "names no place" in result.stderr and "problem(s) in the corpus" in result.stderr
 

@@ -1,8 +1,10 @@
 """Property-based tests: arbitrary text at every validator and search input, and no partial writes."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot import audit
@@ -18,8 +20,28 @@ from tests.conftest import ROOT
 from tests.test_case_store import ADULT
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300) | st.sampled_from(
-    ["", " ", "31.02.2020", "unknown", "skip", "back", "cancel", "yes", "none", "😀", "'; DROP TABLE cases; --",
-     '"a" AND (b OR *)', "x" * 10000, "\x00", "\u202e", "change", "change 99", "12.13.2020", "0000-00-00"])
+    [
+        "",
+        " ",
+        "31.02.2020",
+        "unknown",
+        "skip",
+        "back",
+        "cancel",
+        "yes",
+        "none",
+        "😀",
+        "'; DROP TABLE cases; --",
+        '"a" AND (b OR *)',
+        "x" * 10000,
+        "\x00",
+        "\u202e",
+        "change",
+        "change 99",
+        "12.13.2020",
+        "0000-00-00",
+    ]
+)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -33,10 +55,18 @@ def test_every_validator_accepts_or_explains(name, text):
 
 
 @SETTINGS
-@given(step=st.sampled_from(flow.STEPS + (flow.CANCEL_CONFIRM, flow.REVIEW)), text=TEXT,
-       intent=st.sampled_from([None, "inform", "ask_knowledge", "start_intake", "nlu_fallback"]))
+@given(
+    step=st.sampled_from(flow.STEPS + (flow.CANCEL_CONFIRM, flow.REVIEW)),
+    text=TEXT,
+    intent=st.sampled_from([None, "inform", "ask_knowledge", "start_intake", "nlu_fallback"]),
+)
 def test_the_interview_never_breaks_and_never_loses_earlier_answers(step, text, intent):
-    answers = {"intake_type": "other", "full_name": "Amina Bekova", "date_of_birth": "2015-03-12", "referrals": ["education"]}
+    answers = {
+        "intake_type": "other",
+        "full_name": "Amina Bekova",
+        "date_of_birth": "2015-03-12",
+        "referrals": ["education"],
+    }
     turn = flow.handle(answers, step, text, intent, 0.9)
     assert turn.next_step in flow.STEPS + (flow.CANCEL_CONFIRM, flow.REVIEW, None)
     if turn.updates.get(flow.OUTCOME) != "cancelled":
@@ -85,8 +115,11 @@ ANSWER_VALUES = st.one_of(st.none(), TEXT, st.integers(-5, 10**6), st.booleans()
 
 
 @SETTINGS
-@given(changes=st.dictionaries(st.sampled_from(fields.FIELD_NAMES), ANSWER_VALUES, max_size=4),
-       note=TEXT, role=st.sampled_from(["intake", "supervisor", "case_manager", "admin"]))
+@given(
+    changes=st.dictionaries(st.sampled_from(fields.FIELD_NAMES), ANSWER_VALUES, max_size=4),
+    note=TEXT,
+    role=st.sampled_from(["intake", "supervisor", "case_manager", "admin"]),
+)
 def test_a_save_or_note_is_whole_or_nothing(store_url, changes, note, role):
     store = CaseStore(session_factory(store_url))
     sessions = session_factory(store_url)
@@ -94,9 +127,13 @@ def test_a_save_or_note_is_whole_or_nothing(store_url, changes, note, role):
 
     def counts():
         with sessions() as s:
-            return (s.execute(select(func.count()).select_from(Case)).scalar(),
-                    s.execute(select(func.count()).select_from(CaseNote)).scalar(),
-                    s.execute(select(func.count()).select_from(audit.AuditEntry).where(audit.AuditEntry.outcome == "ok")).scalar())
+            return (
+                s.execute(select(func.count()).select_from(Case)).scalar(),
+                s.execute(select(func.count()).select_from(CaseNote)).scalar(),
+                s.execute(
+                    select(func.count()).select_from(audit.AuditEntry).where(audit.AuditEntry.outcome == "ok")
+                ).scalar(),
+            )
 
     before = counts()
     try:

@@ -1,4 +1,5 @@
 """Key rotation, conversation redaction and retention, and the schema migration of old data."""
+
 from __future__ import annotations
 
 import json
@@ -65,27 +66,39 @@ def test_rotation_interrupted_half_way_then_completed_keeps_every_case_readable(
     with engine.connect() as conn:  # nothing is left that only the old key could read
         token = conn.execute(text("SELECT full_name FROM cases LIMIT 1")).scalar_one()
     from cryptography.fernet import Fernet, InvalidToken
+
     with pytest.raises(InvalidToken):
         Fernet(old_key).decrypt(token.encode())
 
 
 def _events_table(engine):
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
-                          "timestamp REAL, intent_name TEXT, action_name TEXT, data TEXT)"))
+        conn.execute(
+            text(
+                "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, "
+                "timestamp REAL, intent_name TEXT, action_name TEXT, data TEXT)"
+            )
+        )
 
 
 def _add(engine, sender, ts, data):
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :t, :ts, :d)"),
-                     {"s": sender, "t": data["event"], "ts": ts, "d": json.dumps(data)})
+        conn.execute(
+            text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :t, :ts, :d)"),
+            {"s": sender, "t": data["event"], "ts": ts, "d": json.dumps(data)},
+        )
 
 
 def test_redaction_blanks_the_interview_and_leaves_the_rest(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'c.db'}")
     _events_table(engine)
     _add(engine, "7", 100.0, {"event": "user", "text": "what is VERA-2R?", "parse_data": {"text": "what is VERA-2R?"}})
-    _add(engine, "7", 200.0, {"event": "user", "text": "Amina Bekova", "parse_data": {"text": "Amina Bekova", "entities": []}})
+    _add(
+        engine,
+        "7",
+        200.0,
+        {"event": "user", "text": "Amina Bekova", "parse_data": {"text": "Amina Bekova", "entities": []}},
+    )
     _add(engine, "7", 201.0, {"event": "slot", "name": "full_name", "value": "Amina Bekova"})
     _add(engine, "7", 202.0, {"event": "slot", "name": "requested_slot", "value": "date_of_birth"})
     _add(engine, "8", 203.0, {"event": "user", "text": "Other Person", "parse_data": {"text": "Other Person"}})
@@ -101,19 +114,24 @@ def test_sealed_events_are_redacted_and_rotated_and_stay_sealed(own_keys, sqlite
     _events_table(engine)
     _add(engine, "7", 100.0, {"event": "user", "text": "Old Clear Row"})  # written before events were sealed
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('7', 'slot', 200.0, :d)"),
-                     {"d": conversations.seal({"event": "slot", "name": "full_name", "value": "Amina Bekova"})})
+        conn.execute(
+            text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('7', 'slot', 200.0, :d)"),
+            {"d": conversations.seal({"event": "slot", "name": "full_name", "value": "Amina Bekova"})},
+        )
     assert conversations.redact(engine, "7", since=150.0) == 1
     old_key = crypto.read_keys()[0]
     assert rotate(engine).finished
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT data FROM events ORDER BY id")).scalars().all()
     from cryptography.fernet import Fernet, InvalidToken
+
     for token in stored:
         with pytest.raises(InvalidToken):
             Fernet(old_key).decrypt(token.encode())
     assert conversations.unseal_all(stored) == [
-        {"event": "user", "text": "Old Clear Row"}, {"event": "slot", "name": "full_name", "value": None}]
+        {"event": "user", "text": "Old Clear Row"},
+        {"event": "slot", "name": "full_name", "value": None},
+    ]
 
 
 def test_purge_removes_only_old_conversations(tmp_path):
@@ -123,7 +141,9 @@ def test_purge_removes_only_old_conversations(tmp_path):
     _add(engine, "7", time.time() - 3600, {"event": "user", "text": "recent"})
     assert conversations.purge_older_than(engine, 30 * 86400) == 1
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT data FROM events")).scalars().all() == [json.dumps({"event": "user", "text": "recent"})]
+        assert conn.execute(text("SELECT data FROM events")).scalars().all() == [
+            json.dumps({"event": "user", "text": "recent"})
+        ]
 
 
 def test_migrating_an_existing_database_encrypts_its_case_data(tmp_path):
@@ -133,12 +153,19 @@ def test_migrating_an_existing_database_encrypts_its_case_data(tmp_path):
     command.upgrade(alembic_config(url), "0002")
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO cases (reference, status, created_by, channel, created_at, updated_at, intake_type, full_name, "
-            "date_of_birth, sex, nationality, nationality_verification, role, association, legal_status, consent, unaccompanied) "
-            "VALUES ('PRR-2026-0001', 'intake', '1', 'shell', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'other', 'Old Name', "
-            "'2001-02-03', 'male', 'KAZ', 'documents', 'fighter', 'voluntary', 'none', 1, 0)"))
-        conn.execute(text("INSERT INTO case_notes (case_id, author, channel, created_at, text) VALUES (1, '1', 'shell', '2026-01-01 00:00:00', 'old note')"))
+        conn.execute(
+            text(
+                "INSERT INTO cases (reference, status, created_by, channel, created_at, updated_at, intake_type, full_name, "
+                "date_of_birth, sex, nationality, nationality_verification, role, association, legal_status, consent, unaccompanied) "
+                "VALUES ('PRR-2026-0001', 'intake', '1', 'shell', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'other', 'Old Name', "
+                "'2001-02-03', 'male', 'KAZ', 'documents', 'fighter', 'voluntary', 'none', 1, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO case_notes (case_id, author, channel, created_at, text) VALUES (1, '1', 'shell', '2026-01-01 00:00:00', 'old note')"
+            )
+        )
     command.upgrade(alembic_config(url), "head")
     with engine.connect() as conn:
         raw = conn.execute(text("SELECT full_name, date_of_birth FROM cases")).one()

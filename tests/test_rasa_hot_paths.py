@@ -1,4 +1,5 @@
 """The speed fixes inside the Rasa server answer exactly as Rasa's own code does."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,10 @@ from bot.rasa_plugins import hot_paths
 
 GOOD_REPLIES = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "full_name", "value": "A B", "timestamp": None}],
-     "responses": [{"text": "Date of birth?", "buttons": [{"title": "skip", "payload": "skip"}]}]},
+    {
+        "events": [{"event": "slot", "name": "full_name", "value": "A B", "timestamp": None}],
+        "responses": [{"text": "Date of birth?", "buttons": [{"title": "skip", "payload": "skip"}]}],
+    },
 ]
 BAD_REPLIES = [
     {"events": "not a list"},
@@ -65,8 +68,9 @@ def test_unknown_event_names_keep_rasas_answers():
 
 
 def test_endpoints_spare_the_action_server_the_domain_and_can_add_a_lock_store():
-    made = rasa_endpoints("postgresql://prr@db.example:5432/prr", "http://127.0.0.1:5055/webhook",
-                          "redis://127.0.0.1:6379/5", "node")
+    made = rasa_endpoints(
+        "postgresql://prr@db.example:5432/prr", "http://127.0.0.1:5055/webhook", "redis://127.0.0.1:6379/5", "node"
+    )
     assert made["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook", "enable_selective_domain": True}
     assert made["tracker_store"]["url"] == "db.example" and "host" not in made["tracker_store"]
     assert made["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 5, "key_prefix": "node"}

@@ -1,4 +1,5 @@
 """The Rasa project as Rasa sees it: data validation and the test stories, on the trained model."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,10 @@ MODEL = ROOT / "models" / "prr.tar.gz"
 EXPLAINED = {
     # The form asks its questions through utter_ask_<slot>; Rasa 3.6's validator does not
     # count that as a use. Questions are checked in tests/test_domain.py instead.
-    **{f"The utterance 'utter_ask_{step}' is not used in any story or rule.": "asked by intake_form"
-       for step in flow.STEPS + (flow.CANCEL_CONFIRM,)},
+    **{
+        f"The utterance 'utter_ask_{step}' is not used in any story or rule.": "asked by intake_form"
+        for step in flow.STEPS + (flow.CANCEL_CONFIRM,)
+    },
     # Sent by action_not_understood (actions/fallback.py) when no intent fits.
     "The utterance 'utter_not_understood' is not used in any story or rule.": "sent by action_not_understood",
     "The utterance 'utter_not_understood_language' is not used in any story or rule.": "sent by action_not_understood",
@@ -24,7 +27,12 @@ EXPLAINED = {
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
     return subprocess.run([RASA, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
 
 
@@ -38,10 +46,22 @@ def test_rasa_data_validate_passes_with_no_unexplained_warning():
 
 def test_test_stories_pass_with_no_prediction_error(tmp_path):
     assert MODEL.exists(), "run `make train` first (make test does)"
-    result = _run("test", "core", "--e2e", "--stories", "tests/stories", "-m", str(MODEL),
-                  "--fail-on-prediction-errors", "--out", str(tmp_path))
+    result = _run(
+        "test",
+        "core",
+        "--e2e",
+        "--stories",
+        "tests/stories",
+        "-m",
+        str(MODEL),
+        "--fail-on-prediction-errors",
+        "--out",
+        str(tmp_path),
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     evaluated = re.search(r"Evaluating (\d+) stories", output)
     assert evaluated and int(evaluated.group(1)) >= 9, "the test stories were not found"
-    assert "Correct:" in output and "None of the test stories failed" in (tmp_path / "failed_test_stories.yml").read_text()
+    assert (
+        "Correct:" in output and "None of the test stories failed" in (tmp_path / "failed_test_stories.yml").read_text()
+    )

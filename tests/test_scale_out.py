@@ -1,6 +1,7 @@
 """Scale-out on existing engines: two Rasa servers and two action servers sharing PostgreSQL
 (cases, conversations) and Redis (conversation locks), with 20 intakes at once whose turns
 alternate between the two servers."""
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -35,9 +36,14 @@ class PostgresServers(Servers):
 def cluster(tmp_path_factory, postgres_url):
     engine = create_engine(postgres_url)
     with engine.begin() as conn:  # a clean start in the shared test database
-        conn.execute(text("TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, "
-                          "knowledge_sections, staff, access_refusals, audit_log; "
-                          "UPDATE audit_head SET seq = 0, last_hash = :g"), {"g": "0" * 64})
+        conn.execute(
+            text(
+                "TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, "
+                "knowledge_sections, staff, access_refusals, audit_log; "
+                "UPDATE audit_head SET seq = 0, last_hash = :g"
+            ),
+            {"g": "0" * 64},
+        )
     engine.dispose()
     with session_factory(postgres_url).begin() as session:
         load_corpus(session, ROOT / "knowledge")
@@ -55,10 +61,30 @@ def cluster(tmp_path_factory, postgres_url):
 
 
 def script(n: int) -> list[str]:
-    return ["start an intake", "relocated", f"Person Number{'abcdefghijklmnopqrstuvwxyz'[n]}", "31.02.2020",
-            f"{n + 1}.03.1980", "female", "Kazakhstan", "documents", "March 2019", f"{n + 2} months", "spouse",
-            "coerced", "none", "none", "none", f"{n % 5}", "not yet assessed", "legal aid", "done", "yes",
-            f"note {n}", "confirm"]
+    return [
+        "start an intake",
+        "relocated",
+        f"Person Number{'abcdefghijklmnopqrstuvwxyz'[n]}",
+        "31.02.2020",
+        f"{n + 1}.03.1980",
+        "female",
+        "Kazakhstan",
+        "documents",
+        "March 2019",
+        f"{n + 2} months",
+        "spouse",
+        "coerced",
+        "none",
+        "none",
+        "none",
+        f"{n % 5}",
+        "not yet assessed",
+        "legal aid",
+        "done",
+        "yes",
+        f"note {n}",
+        "confirm",
+    ]
 
 
 def test_twenty_concurrent_intakes_across_two_servers_are_saved_exactly_once(cluster):
@@ -70,9 +96,12 @@ def test_twenty_concurrent_intakes_across_two_servers_are_saved_exactly_once(clu
         replies = []
         for turn, message in enumerate(script(n)):
             node = cluster[turn % 2]  # turns alternate between the two Rasa servers
-            reply = requests.post(f"http://127.0.0.1:{node.rasa_port}/webhooks/bridge/webhook",
-                                  headers={"Authorization": f"Bearer {BRIDGE_TOKEN}"}, timeout=120,
-                                  json={"sender": sender, "message": message, "input_channel": "shell"})
+            reply = requests.post(
+                f"http://127.0.0.1:{node.rasa_port}/webhooks/bridge/webhook",
+                headers={"Authorization": f"Bearer {BRIDGE_TOKEN}"},
+                timeout=120,
+                json={"sender": sender, "message": message, "input_channel": "shell"},
+            )
             reply.raise_for_status()
             sent[sender] += 1
             replies.append(" ".join(m.get("text") or "" for m in reply.json()))
@@ -100,10 +129,17 @@ def test_twenty_concurrent_intakes_across_two_servers_are_saved_exactly_once(clu
 
     engine = create_engine(cluster[0].db_url)
     with engine.connect() as conn:
-        users = dict(conn.execute(text("SELECT sender_id, COUNT(*) FROM events WHERE type_name = 'user' "
-                                       "GROUP BY sender_id")).all())
-        doubled = conn.execute(text("SELECT COUNT(*) FROM (SELECT sender_id, data FROM events "
-                                    "GROUP BY sender_id, data HAVING COUNT(*) > 1) d")).scalar()
+        users = dict(
+            conn.execute(
+                text("SELECT sender_id, COUNT(*) FROM events WHERE type_name = 'user' GROUP BY sender_id")
+            ).all()
+        )
+        doubled = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM (SELECT sender_id, data FROM events "
+                "GROUP BY sender_id, data HAVING COUNT(*) > 1) d"
+            )
+        ).scalar()
     engine.dispose()
     assert {sid: users.get(sid) for sid in staff_ids} == sent  # every message stored once, none lost
     assert doubled == 0

@@ -1,4 +1,5 @@
 """Staff registration, and how replies are shaped for Telegram."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,10 +22,14 @@ def test_staff_are_added_found_by_telegram_id_and_disabled(staff):
     assert staff.active_by_telegram_id(1001) is None
 
 
-@pytest.mark.parametrize("name, role, tg, message", [
-    ("has space", "intake", None, "without spaces"), ("ok.name", "janitor", None, "Unknown role"),
-    ("ok.name", "intake", -5, "positive"),
-])
+@pytest.mark.parametrize(
+    "name, role, tg, message",
+    [
+        ("has space", "intake", None, "without spaces"),
+        ("ok.name", "janitor", None, "Unknown role"),
+        ("ok.name", "intake", -5, "positive"),
+    ],
+)
 def test_bad_staff_details_are_refused(staff, name, role, tg, message):
     with pytest.raises(StaffError, match=message):
         staff.add(name, role, tg)
@@ -60,7 +65,7 @@ def test_html_is_escaped_and_bold_converted():
 
 
 def test_long_text_splits_at_paragraphs_then_lines():
-    paragraphs = ["p%d " % i + "x" * 1500 for i in range(5)]
+    paragraphs = [f"p{i} " + "x" * 1500 for i in range(5)]
     chunks = split_message("\n\n".join(paragraphs), limit=4000)
     assert len(chunks) == 3 and all(len(c) <= 4000 for c in chunks)
     assert chunks[0].startswith("p0") and chunks[1].startswith("p2")

@@ -1,4 +1,5 @@
 """The Telegram bridge, offline: a fake Bot API server, the real bridge, real Rasa and action servers."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -26,9 +27,21 @@ TOKEN = "12345:fake-token-for-tests"
 def start_bridge(servers, fake, workdir, *extra):
     env = {**servers.env, "TELEGRAM_BOT_TOKEN": TOKEN}
     log = workdir / f"bridge{len(extra)}.log"
-    proc = subprocess.Popen([str(BIN / "prr"), "telegram", "--base-url", fake.base_url,
-                             "--rasa-url", f"http://127.0.0.1:{servers.rasa_port}", *extra],
-                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            str(BIN / "prr"),
+            "telegram",
+            "--base-url",
+            fake.base_url,
+            "--rasa-url",
+            f"http://127.0.0.1:{servers.rasa_port}",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     return proc, log
 
 
@@ -120,7 +133,9 @@ def test_a_whole_intake_through_inline_keyboards_and_typed_answers(world):
     assert "nightmares <b>not bold</b> & *stars* _under_" in texts(sent)  # shown as typed, not parsed
     sent = press(fake, "confirm", "The case reference is PRR-")
     reference = texts(sent).split("reference is ")[1].split(".")[0]
-    case = CaseStore(session_factory(servers.db_url)).get(reference, actor=Actor(staff.sender_id, "intake"), channel="test")
+    case = CaseStore(session_factory(servers.db_url)).get(
+        reference, actor=Actor(staff.sender_id, "intake"), channel="test"
+    )
     assert case.created_by == staff.sender_id and case.channel == "telegram"
     assert case.full_name == "Amina Bekova" and case.time_in_conflict_zone_months == 18
     assert case.psychosocial_needs == "nightmares <b>not bold</b> & *stars* _under_"
@@ -164,19 +179,33 @@ def test_webhook_calls_without_the_secret_are_refused(world):
     servers, fake, _, workdir = world
     port = free_port()
     since = fake.mark()
-    bridge, log = start_bridge(servers, fake, workdir, "--webhook", f"http://127.0.0.1:{port}/telegram",
-                               "--listen", f"127.0.0.1:{port}")
+    bridge, log = start_bridge(
+        servers, fake, workdir, "--webhook", f"http://127.0.0.1:{port}/telegram", "--listen", f"127.0.0.1:{port}"
+    )
     try:
         deadline = time.monotonic() + 60
         while not any(c["method"] == "setWebhook" and c["at"] >= since for c in fake.calls):
             assert bridge.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
         secret = next(c["params"]["secret_token"] for c in fake.calls if c["method"] == "setWebhook")
-        update = {"update_id": 90001, "message": {"message_id": 90001, "date": 0, "text": "hello",
-                  "chat": {"id": STAFF_TG, "type": "private"}, "from": FakeTelegram.user(STAFF_TG)}}
+        update = {
+            "update_id": 90001,
+            "message": {
+                "message_id": 90001,
+                "date": 0,
+                "text": "hello",
+                "chat": {"id": STAFF_TG, "type": "private"},
+                "from": FakeTelegram.user(STAFF_TG),
+            },
+        }
         url = f"http://127.0.0.1:{port}/telegram"
         assert requests.post(url, json=update, timeout=10).status_code == 403
-        assert requests.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}, timeout=10).status_code == 403
+        assert (
+            requests.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}, timeout=10
+            ).status_code
+            == 403
+        )
         mark = fake.mark()
         ok = requests.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}, timeout=10)
         assert ok.status_code == 200

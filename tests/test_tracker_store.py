@@ -1,4 +1,5 @@
 """Our tracker store keeps exactly the events of a conversation: none lost, none twice."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,7 +24,9 @@ def domain():
 def stored_rows(path, sender):
     engine = create_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}).all()
+        rows = conn.execute(
+            text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+        ).all()
     engine.dispose()
     return rows
 
@@ -50,9 +53,13 @@ def test_turns_saved_by_one_store_and_read_by_another_are_each_stored_once(tmp_p
         asyncio.run(store.save(tracker))  # saving twice adds nothing
     rows = stored_rows(path, "officer")
     users = [row for row in rows if row.type_name == "user"]
-    assert [data["text"] for data in conversations.unseal_all([row.data for row in users])] == [f"question {n}" for n in range(6)]
+    assert [data["text"] for data in conversations.unseal_all([row.data for row in users])] == [
+        f"question {n}" for n in range(6)
+    ]
     assert len(rows) == 24
-    assert "Amina" not in json.dumps(conversations.unseal_all([row.data for row in rows]))  # the assistant's words are not kept
+    assert "Amina" not in json.dumps(
+        conversations.unseal_all([row.data for row in rows])
+    )  # the assistant's words are not kept
 
 
 def test_what_was_typed_is_sealed_on_disk_and_old_clear_rows_still_read(tmp_path, domain):
@@ -60,8 +67,10 @@ def test_what_was_typed_is_sealed_on_disk_and_old_clear_rows_still_read(tmp_path
     store = module.RedactingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(path))
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:  # a row as an earlier version wrote it
-        conn.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('officer', 'slot', 1.0, :d)"),
-                     {"d": json.dumps({"event": "slot", "name": "full_name", "value": "Old Clear", "timestamp": 1.0})})
+        conn.execute(
+            text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('officer', 'slot', 1.0, :d)"),
+            {"d": json.dumps({"event": "slot", "name": "full_name", "value": "Old Clear", "timestamp": 1.0})},
+        )
     engine.dispose()
     tracker = asyncio.run(store.retrieve("officer"))
     assert tracker.get_slot("full_name") == "Old Clear"
@@ -70,7 +79,9 @@ def test_what_was_typed_is_sealed_on_disk_and_old_clear_rows_still_read(tmp_path
     asyncio.run(store.save(tracker))
     rows = stored_rows(path, "officer")
     assert all(row.data.startswith("gAAAAA") for row in rows[1:])  # Fernet tokens
-    on_disk = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(path.name))  # with -wal, -journal
+    on_disk = b"".join(
+        p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(path.name)
+    )  # with -wal, -journal
     assert b"Sealedova" not in on_disk and b"1985-05-01" not in on_disk
     loaded = asyncio.run(store.retrieve("officer"))
     assert loaded.get_slot("date_of_birth") == "1985-05-01" and loaded.latest_message.text == "Saltanat Sealedova"

@@ -1,8 +1,8 @@
 """The web chat in real headless Chromium (Selenium), against the real web, Rasa and action servers."""
+
 from __future__ import annotations
 
 import subprocess
-import time
 
 import pytest
 import requests
@@ -33,9 +33,20 @@ def site(tmp_path_factory):
             staff.set_password(name, PASSWORD)
         port = free_port()
         log = workdir / "web.log"
-        proc = subprocess.Popen([str(BIN / "prr"), "web", "--listen", f"127.0.0.1:{port}",
-                                 "--rasa-url", f"http://127.0.0.1:{servers.rasa_port}"],
-                                cwd=ROOT, env=servers.env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                str(BIN / "prr"),
+                "web",
+                "--listen",
+                f"127.0.0.1:{port}",
+                "--rasa-url",
+                f"http://127.0.0.1:{servers.rasa_port}",
+            ],
+            cwd=ROOT,
+            env=servers.env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url + "/", proc, log)
         try:
@@ -48,9 +59,16 @@ def site(tmp_path_factory):
 def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--window-size=1000,1100",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1000,1100",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.implicitly_wait(0)
@@ -98,17 +116,31 @@ def test_a_wrong_password_is_refused(browser, site):
 
 def test_five_failed_logins_lock_the_name(site):
     for _ in range(5):
-        r = requests.post(site + "/api/login", json={"name": "w.locked", "password": "wrong"}, headers={"X-PRR": "1"}, timeout=10)
+        r = requests.post(
+            site + "/api/login", json={"name": "w.locked", "password": "wrong"}, headers={"X-PRR": "1"}, timeout=10
+        )
         assert r.status_code == 401
-    r = requests.post(site + "/api/login", json={"name": "w.locked", "password": PASSWORD}, headers={"X-PRR": "1"}, timeout=10)
+    r = requests.post(
+        site + "/api/login", json={"name": "w.locked", "password": PASSWORD}, headers={"X-PRR": "1"}, timeout=10
+    )
     assert r.status_code == 401 and "locked" in r.json()["error"]
 
 
 def test_a_chat_request_without_a_session_is_refused(site):
-    assert requests.post(site + "/api/message", json={"text": "list my cases"}, headers={"X-PRR": "1"}, timeout=10).status_code == 401
+    assert (
+        requests.post(
+            site + "/api/message", json={"text": "list my cases"}, headers={"X-PRR": "1"}, timeout=10
+        ).status_code
+        == 401
+    )
     assert requests.get(site + "/api/history", timeout=10).status_code == 401
-    forged = requests.post(site + "/api/message", json={"text": "hi"}, cookies={"prr_session": "made-up"},
-                           headers={"X-PRR": "1"}, timeout=10)
+    forged = requests.post(
+        site + "/api/message",
+        json={"text": "hi"},
+        cookies={"prr_session": "made-up"},
+        headers={"X-PRR": "1"},
+        timeout=10,
+    )
     assert forged.status_code == 401
 
 
@@ -123,7 +155,7 @@ def test_login_question_intake_reload_and_logout(browser, site):
     say(browser, "start an intake", "What kind of intake")
     press(browser, "self-returned", "full name")
     say(browser, "Amina Bekova", "date of birth")
-    say(browser, "31.02.2020", "not a real date")                  # invalid, re-asked with the reason
+    say(browser, "31.02.2020", "not a real date")  # invalid, re-asked with the reason
     say(browser, "12.03.2015", "Sex?")
     press(browser, "female", "nationality")
     say(browser, "Kazakhstan", "verified")
@@ -143,17 +175,17 @@ def test_login_question_intake_reload_and_logout(browser, site):
     press(browser, "yes", "notes")
     say(browser, "none", "check the answers")
     press(browser, "confirm", "The case reference is PRR-")
-    assert browser.find_elements(By.CSS_SELECTOR, "#log img") == []   # shown as text, never as HTML
+    assert browser.find_elements(By.CSS_SELECTOR, "#log img") == []  # shown as text, never as HTML
     assert browser.find_elements(By.XPATH, "//div[@id='log']//strong[text()='nightmares']")  # **bold** rendered
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "web-chat-after-intake.png"))
 
-    browser.refresh()                                                   # the conversation comes back
+    browser.refresh()  # the conversation comes back
     wait_for_text(browser, "The case reference is PRR-")
     assert "resolution 2396 (2017), paras." in log_text(browser)
     assert browser.execute_script("return window.localStorage.length + window.sessionStorage.length") == 0
 
-    browser.set_window_size(390, 844)                                   # phone-sized, keyboard only
+    browser.set_window_size(390, 844)  # phone-sized, keyboard only
     field = browser.find_element(By.ID, "text")
     field.send_keys("list my cases" + Keys.ENTER)
     wait(browser, lambda d: log_text(d).count("PRR-") >= 2)
@@ -162,9 +194,14 @@ def test_login_question_intake_reload_and_logout(browser, site):
 
     browser.find_element(By.ID, "logout").click()
     wait(browser, ec.visibility_of_element_located((By.ID, "login-form")))
-    stale = requests.post(site + "/api/message", json={"text": "list my cases"}, headers={"X-PRR": "1"},
-                          cookies={"prr_session": cookie["value"]}, timeout=10)
-    assert stale.status_code == 401                                     # the old session no longer chats
+    stale = requests.post(
+        site + "/api/message",
+        json={"text": "list my cases"},
+        headers={"X-PRR": "1"},
+        cookies={"prr_session": cookie["value"]},
+        timeout=10,
+    )
+    assert stale.status_code == 401  # the old session no longer chats
     browser.refresh()
     wait(browser, ec.visibility_of_element_located((By.ID, "login-form")))
     assert not browser.find_element(By.ID, "chat-view").is_displayed()

@@ -6,6 +6,7 @@ Roles (need to know, one record owner, after UNICEF's Primero):
 - supervisor: sees and updates all cases, assigns them, exports and erases;
 - admin: manages staff and keys, and sees no case content.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

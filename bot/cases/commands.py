@@ -4,6 +4,7 @@
 "add a note to PRR-2026-0007: met the mother" are parsed here, not in the NLU model, so
 that the reference, status and text are taken exactly as typed.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from bot.cases.models import STATUSES
 from bot.cases.store import REFERENCE, normalise_reference
 
-_STATUS = re.compile(r"\b(?:to|into|as|status)\s+(?:the\s+)?(?:status\s+)?(" + "|".join(STATUSES) + r")\b", re.IGNORECASE)
+_STATUS = re.compile(
+    r"\b(?:to|into|as|status)\s+(?:the\s+)?(?:status\s+)?(" + "|".join(STATUSES) + r")\b", re.IGNORECASE
+)
 _ANY_STATUS = re.compile(r"\b(" + "|".join(STATUSES) + r")\b", re.IGNORECASE)
 _REASON = re.compile(r"\b(?:because|as|since|reason:?|due to)\s+(.+)$", re.IGNORECASE | re.DOTALL)
 
@@ -27,10 +30,10 @@ class StatusRequest:
 def parse_status_change(text: str) -> StatusRequest:
     text = text or ""
     reference = normalise_reference(text)
-    after_ref = text[REFERENCE.search(text).end():] if reference else text
+    after_ref = text[REFERENCE.search(text).end() :] if reference else text
     status_match = _STATUS.search(after_ref) or _ANY_STATUS.search(after_ref)
     status = status_match.group(1).lower() if status_match else None
-    rest = after_ref[status_match.end():] if status_match else ""
+    rest = after_ref[status_match.end() :] if status_match else ""
     reason_match = _REASON.search(rest)
     reason = reason_match.group(1) if reason_match else rest.strip(" :,-")
     return StatusRequest(reference, status, " ".join(reason.split()))
@@ -47,7 +50,7 @@ def parse_note(text: str) -> NoteRequest:
     match = REFERENCE.search(text)
     if not match:
         return NoteRequest(None, "")
-    rest = text[match.end():]
+    rest = text[match.end() :]
     colon = rest.find(":")
-    note = rest[colon + 1:] if colon >= 0 else re.sub(r"^\s*(?:saying|that|with)\b", "", rest, flags=re.IGNORECASE)
+    note = rest[colon + 1 :] if colon >= 0 else re.sub(r"^\s*(?:saying|that|with)\b", "", rest, flags=re.IGNORECASE)
     return NoteRequest(normalise_reference(text), note.strip())

@@ -3,6 +3,7 @@
 Fields marked S in shared/domain/intake.md, notes and status reasons are `Encrypted` columns:
 the program sees str, date, int or bool; the database holds only ciphertext.
 """
+
 from __future__ import annotations
 
 from datetime import date

@@ -5,12 +5,13 @@ workflow is finished here, so that every channel gets the same behaviour: saving
 cancelling one redacts the interview from the stored conversation; erasing a case deletes its
 interview's conversation events.
 """
+
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -64,10 +65,29 @@ def _columns(answers: Mapping[str, Any]) -> dict[str, Any]:
     dob = a["date_of_birth"]
     ret = a["return_date"]
     tcz = a["time_in_conflict_zone"]
-    cols = {k: a[k] for k in ("intake_type", "full_name", "sex", "nationality", "nationality_verification", "role",
-                              "association", "legal_status", "health_needs", "psychosocial_needs", "caregiver",
-                              "unaccompanied", "schooling", "accompanying_children", "risk_tool", "consent", "notes",
-                              "estimated_age")}
+    cols = {
+        k: a[k]
+        for k in (
+            "intake_type",
+            "full_name",
+            "sex",
+            "nationality",
+            "nationality_verification",
+            "role",
+            "association",
+            "legal_status",
+            "health_needs",
+            "psychosocial_needs",
+            "caregiver",
+            "unaccompanied",
+            "schooling",
+            "accompanying_children",
+            "risk_tool",
+            "consent",
+            "notes",
+            "estimated_age",
+        )
+    }
     cols["date_of_birth"] = date.fromisoformat(dob) if dob and dob != "unknown" else None
     cols["return_date"] = date.fromisoformat(ret + "-01" if len(ret) == 7 else ret) if ret else None
     cols["return_date_precision"] = ("month" if len(ret) == 7 else "day") if ret else None
@@ -79,13 +99,16 @@ def _columns(answers: Mapping[str, Any]) -> dict[str, Any]:
 class CaseStore:
     """Every operation checks the actor's role (bot.cases.access) and writes the audit trail."""
 
-    def __init__(self, session_factory: sessionmaker, conversation_events: conversations.ConversationEvents | None = None):
+    def __init__(
+        self, session_factory: sessionmaker, conversation_events: conversations.ConversationEvents | None = None
+    ):
         self._sessions = session_factory
         # Rasa's events live in the same database unless told otherwise.
         self._conversations = conversation_events or conversations.ConversationEvents(session_factory.kw["bind"])
 
-    def save_intake(self, answers: Mapping[str, Any], *, actor: Actor, channel: str,
-                    intake_started_at: datetime | None = None) -> str:
+    def save_intake(
+        self, answers: Mapping[str, Any], *, actor: Actor, channel: str, intake_started_at: datetime | None = None
+    ) -> str:
         """Write a confirmed intake as a new case; returns its reference."""
         self._require(actor, access.CREATE, None, None, channel)
         missing = [x.label for x in f.applicable(answers) if x.required and answers.get(x.name) in (None, f.SKIPPED)]
@@ -94,11 +117,27 @@ class CaseStore:
         now = _now()
         with self._sessions.begin() as session:
             reference = _next_reference(session, now.year)
-            case = Case(reference=reference, status="intake", created_by=actor.staff_id, channel=channel,
-                        created_at=now, updated_at=now, intake_started_at=intake_started_at, **_columns(answers))
+            case = Case(
+                reference=reference,
+                status="intake",
+                created_by=actor.staff_id,
+                channel=channel,
+                created_at=now,
+                updated_at=now,
+                intake_started_at=intake_started_at,
+                **_columns(answers),
+            )
             case.referrals = [CaseReferral(referral=r) for r in (answers.get("referrals") or [])]
-            case.status_changes = [StatusChange(changed_by=actor.staff_id, channel=channel, changed_at=now,
-                                                from_status=None, to_status="intake", reason="intake interview")]
+            case.status_changes = [
+                StatusChange(
+                    changed_by=actor.staff_id,
+                    channel=channel,
+                    changed_at=now,
+                    from_status=None,
+                    to_status="intake",
+                    reason="intake interview",
+                )
+            ]
             session.add(case)
             audit.record(session, staff=actor.staff_id, action="create", case_ref=reference, channel=channel)
         self.forget_interview(actor.staff_id, intake_started_at)
@@ -118,7 +157,8 @@ class CaseStore:
         reference = (reference or "").upper()
         with self._sessions.begin() as session:
             case = session.execute(
-                select(Case).where(Case.reference == reference)
+                select(Case)
+                .where(Case.reference == reference)
                 .options(selectinload(Case.referrals), selectinload(Case.case_notes), selectinload(Case.status_changes))
             ).scalar_one_or_none()
             if case is not None and access.allowed(actor, access.READ, case):
@@ -130,8 +170,12 @@ class CaseStore:
         """The cases this actor may see: created (intake), assigned (case manager), all (supervisor)."""
         self._require(actor, access.LIST, None, None, channel)
         with self._sessions.begin() as session:
-            query = (select(Case).where(Case.erased_at.is_(None), access.visible_filter(actor))
-                     .order_by(Case.id.desc()).limit(limit))
+            query = (
+                select(Case)
+                .where(Case.erased_at.is_(None), access.visible_filter(actor))
+                .order_by(Case.id.desc())
+                .limit(limit)
+            )
             cases = list(session.execute(query).scalars())
             audit.record(session, staff=actor.staff_id, action="list", case_ref=None, channel=channel)
         return cases
@@ -144,7 +188,9 @@ class CaseStore:
             if new_status not in STATUSES:
                 raise CaseError(f"“{new_status}” is not a status. Statuses: {', '.join(STATUSES)}.")
             if not reason:
-                raise CaseError("Please give a reason, for example: move PRR-2026-0007 to screening because identity is confirmed.")
+                raise CaseError(
+                    "Please give a reason, for example: move PRR-2026-0007 to screening because identity is confirmed."
+                )
             if len(reason) > MAX_REASON_CHARS:
                 raise CaseError(f"The reason is too long: at most {MAX_REASON_CHARS} characters.")
             allowed = TRANSITIONS[case.status]
@@ -152,10 +198,21 @@ class CaseStore:
                 nxt = " or ".join(allowed) if allowed else "nothing (the case is closed)"
                 raise CaseError(f"{case.reference} is in {case.status}; it can move to {nxt}.")
             now = _now()
-            session.add(StatusChange(case_id=case.id, changed_by=actor.staff_id, channel=channel, changed_at=now,
-                                     from_status=case.status, to_status=new_status, reason=reason))
+            session.add(
+                StatusChange(
+                    case_id=case.id,
+                    changed_by=actor.staff_id,
+                    channel=channel,
+                    changed_at=now,
+                    from_status=case.status,
+                    to_status=new_status,
+                    reason=reason,
+                )
+            )
             case.status, case.updated_at = new_status, now
-            audit.record(session, staff=actor.staff_id, action="status_change", case_ref=case.reference, channel=channel)
+            audit.record(
+                session, staff=actor.staff_id, action="status_change", case_ref=case.reference, channel=channel
+            )
             return _with_history(session, case)
 
     def add_note(self, reference: str, text: str, *, actor: Actor, channel: str) -> Case:
@@ -163,7 +220,9 @@ class CaseStore:
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.UPDATE, channel)
             if not text:
-                raise CaseError("The note is empty. Write it after a colon: add a note to PRR-2026-0007: met the family.")
+                raise CaseError(
+                    "The note is empty. Write it after a colon: add a note to PRR-2026-0007: met the family."
+                )
             if len(text) > MAX_NOTE_CHARS:
                 raise CaseError(f"A note can be at most {MAX_NOTE_CHARS:,} characters; this one has {len(text):,}.")
             now = _now()
@@ -201,26 +260,44 @@ class CaseStore:
                 change.reason = "[erased]"
             now = _now()
             case.erased_at = case.updated_at = now
-            session.add(StatusChange(case_id=case.id, changed_by=actor.staff_id, channel=channel, changed_at=now,
-                                     from_status=case.status, to_status=case.status, reason=f"erased: {reason}"))
+            session.add(
+                StatusChange(
+                    case_id=case.id,
+                    changed_by=actor.staff_id,
+                    channel=channel,
+                    changed_at=now,
+                    from_status=case.status,
+                    to_status=case.status,
+                    reason=f"erased: {reason}",
+                )
+            )
             audit.record(session, staff=actor.staff_id, action="erase", case_ref=case.reference, channel=channel)
         removed = 0
         if case.intake_started_at is not None:
-            removed = self._conversations.delete_between(case.created_by, case.intake_started_at.timestamp(),
-                                                         case.created_at.timestamp() + SAVING_TURN_SECONDS)
+            removed = self._conversations.delete_between(
+                case.created_by, case.intake_started_at.timestamp(), case.created_at.timestamp() + SAVING_TURN_SECONDS
+            )
         return case, removed
 
     # -- the checks ---------------------------------------------------------------------------
 
-    def _require(self, actor: Actor | None, action: str, case: Case | None, reference: str | None, channel: str) -> None:
+    def _require(
+        self, actor: Actor | None, action: str, case: Case | None, reference: str | None, channel: str
+    ) -> None:
         if not access.allowed(actor, action, case):
             self._refused(actor, action, reference, channel)
 
     def _refused(self, actor: Actor | None, action: str, reference: str | None, channel: str):
         # Recorded in its own transaction, so that it stays when the refused work is rolled back.
         with self._sessions.begin() as session:
-            audit.record(session, staff=actor.staff_id if actor else "unknown", action=action,
-                         case_ref=reference, channel=channel, outcome="refused")
+            audit.record(
+                session,
+                staff=actor.staff_id if actor else "unknown",
+                action=action,
+                case_ref=reference,
+                channel=channel,
+                outcome="refused",
+            )
         raise access.NotPermitted
 
     def _locked(self, session: Session, reference: str, actor: Actor, action: str, channel: str) -> Case:
@@ -240,11 +317,31 @@ def _with_history(session: Session, case: Case) -> Case:
     return case
 
 
-CONTENT_COLUMNS = ("intake_type", "full_name", "date_of_birth", "estimated_age", "sex", "nationality",
-                   "nationality_verification", "return_date", "return_date_precision", "time_in_conflict_zone_months",
-                   "time_in_conflict_zone_unknown", "role", "association", "legal_status", "health_needs",
-                   "psychosocial_needs", "caregiver", "unaccompanied", "schooling", "accompanying_children",
-                   "risk_tool", "consent", "notes")
+CONTENT_COLUMNS = (
+    "intake_type",
+    "full_name",
+    "date_of_birth",
+    "estimated_age",
+    "sex",
+    "nationality",
+    "nationality_verification",
+    "return_date",
+    "return_date_precision",
+    "time_in_conflict_zone_months",
+    "time_in_conflict_zone_unknown",
+    "role",
+    "association",
+    "legal_status",
+    "health_needs",
+    "psychosocial_needs",
+    "caregiver",
+    "unaccompanied",
+    "schooling",
+    "accompanying_children",
+    "risk_tool",
+    "consent",
+    "notes",
+)
 
 
 def export_dict(case: Case) -> dict:
@@ -252,11 +349,27 @@ def export_dict(case: Case) -> dict:
         return value.isoformat() if hasattr(value, "isoformat") else value
 
     return {
-        "reference": case.reference, "status": case.status, "created_by": case.created_by, "channel": case.channel,
-        "created_at": plain(case.created_at), "updated_at": plain(case.updated_at), "assigned_to": case.assigned_to,
+        "reference": case.reference,
+        "status": case.status,
+        "created_by": case.created_by,
+        "channel": case.channel,
+        "created_at": plain(case.created_at),
+        "updated_at": plain(case.updated_at),
+        "assigned_to": case.assigned_to,
         "answers": {name: plain(getattr(case, name)) for name in CONTENT_COLUMNS},
         "referrals": [r.referral for r in case.referrals],
-        "notes": [{"at": plain(n.created_at), "author": n.author, "channel": n.channel, "text": n.text} for n in case.case_notes],
-        "status_history": [{"at": plain(c.changed_at), "by": c.changed_by, "from": c.from_status, "to": c.to_status,
-                            "reason": c.reason} for c in case.status_changes],
+        "notes": [
+            {"at": plain(n.created_at), "author": n.author, "channel": n.channel, "text": n.text}
+            for n in case.case_notes
+        ],
+        "status_history": [
+            {
+                "at": plain(c.changed_at),
+                "by": c.changed_by,
+                "from": c.from_status,
+                "to": c.to_status,
+                "reason": c.reason,
+            }
+            for c in case.status_changes
+        ],
     }

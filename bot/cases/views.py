@@ -1,4 +1,5 @@
 """How cases read in chat and on the command line (shared by every channel)."""
+
 from __future__ import annotations
 
 from bot.cases.models import Case
@@ -14,22 +15,32 @@ def case_answers(case: Case) -> dict:
     answers = {name: getattr(case, name, None) for name in f.FIELD_NAMES}
     answers["date_of_birth"] = case.date_of_birth.isoformat() if case.date_of_birth else "unknown"
     if case.return_date:
-        answers["return_date"] = case.return_date.strftime("%Y-%m") if case.return_date_precision == "month" else case.return_date.isoformat()
-    answers["time_in_conflict_zone"] = "unknown" if case.time_in_conflict_zone_unknown else case.time_in_conflict_zone_months
+        answers["return_date"] = (
+            case.return_date.strftime("%Y-%m")
+            if case.return_date_precision == "month"
+            else case.return_date.isoformat()
+        )
+    answers["time_in_conflict_zone"] = (
+        "unknown" if case.time_in_conflict_zone_unknown else case.time_in_conflict_zone_months
+    )
     answers["referrals"] = [r.referral for r in case.referrals]
     return answers
 
 
 def case_text(case: Case, max_notes: int = 5) -> str:
     answers = case_answers(case)
-    lines = [f"Case {case.reference} — status: {case.status}",
-             f"Created {_when(case.created_at)} by {case.created_by} via {case.channel}"]
+    lines = [
+        f"Case {case.reference} — status: {case.status}",
+        f"Created {_when(case.created_at)} by {case.created_by} via {case.channel}",
+    ]
     for fld in f.applicable(answers):
         lines.append(f"• {fld.label}: {f.display(fld.name, answers.get(fld.name))}")
     if case.status_changes:
         lines.append("Status history:")
         for change in case.status_changes:
-            lines.append(f"  {_when(change.changed_at)}: {change.from_status or '—'} → {change.to_status} ({change.reason})")
+            lines.append(
+                f"  {_when(change.changed_at)}: {change.from_status or '—'} → {change.to_status} ({change.reason})"
+            )
     if case.case_notes:
         shown = case.case_notes[-max_notes:]
         lines.append(f"Notes ({len(case.case_notes)}{', latest shown' if len(shown) < len(case.case_notes) else ''}):")

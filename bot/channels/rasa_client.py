@@ -1,4 +1,5 @@
 """Send a staff member's message to Rasa through the bridge channel and get the replies."""
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,9 @@ class RasaClient:
 
     async def send(self, sender_id: str, text: str, channel: str) -> list[dict]:
         try:
-            reply = await self._client.post(self._url, headers=self._headers,
-                                            json={"sender": sender_id, "message": text, "input_channel": channel})
+            reply = await self._client.post(
+                self._url, headers=self._headers, json={"sender": sender_id, "message": text, "input_channel": channel}
+            )
         except httpx.HTTPError as error:
             logger.warning("Rasa unreachable: %s", type(error).__name__)
             raise AssistantUnavailable from error

@@ -4,6 +4,7 @@ Telegram -> this bridge (who is it? a registered, active staff member?) -> Rasa'
 with the staff member's id as sender -> actions -> services. Anyone else is refused here, and
 nothing of theirs reaches Rasa.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,16 @@ from collections import OrderedDict
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
-                          ContextTypes, MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.channels.rasa_client import AssistantUnavailable, RasaClient
 from bot.channels.telegram_format import button_rows, split_message, to_html
@@ -24,8 +33,10 @@ from bot.staff.store import StaffStore
 
 logger = logging.getLogger("prr.telegram")
 
-REFUSAL = ("Sorry, this assistant is only for registered staff. If you are staff, ask your "
-           "administrator to register your Telegram account.")
+REFUSAL = (
+    "Sorry, this assistant is only for registered staff. If you are staff, ask your "
+    "administrator to register your Telegram account."
+)
 UNAVAILABLE = "The assistant is unavailable right now; your progress is kept. Please try again in a minute."
 TEXT_ONLY = "I can only read text messages. Please type your message."
 EDITED = "Edited messages are not read. Please send the corrected text as a new message (text only)."
@@ -63,7 +74,9 @@ class TelegramBridge:
             context.user_data["sender_id"] = member.sender_id
             return
         if user is not None:
-            name = " ".join(filter(None, [user.first_name, user.last_name, f"@{user.username}" if user.username else None]))
+            name = " ".join(
+                filter(None, [user.first_name, user.last_name, f"@{user.username}" if user.username else None])
+            )
             await asyncio.to_thread(self.staff.record_refusal, "telegram", str(user.id), name)
             logger.info("refused an unregistered Telegram user")
         if update.callback_query:
@@ -75,6 +88,7 @@ class TelegramBridge:
     def _command(self, text: str):
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await self.converse(update.effective_chat.id, context, text)
+
         return handle
 
     async def case_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,7 +115,9 @@ class TelegramBridge:
         chosen = buttons[index]
         await query.answer()
         # Mark the choice in the message itself and drop the keyboard, so it cannot be pressed twice.
-        await query.edit_message_text(f"{message.text_html}\n\n✓ <b>{to_html(chosen['title'])}</b>", parse_mode=ParseMode.HTML)
+        await query.edit_message_text(
+            f"{message.text_html}\n\n✓ <b>{to_html(chosen['title'])}</b>", parse_mode=ParseMode.HTML
+        )
         await self.converse(chat_id, context, chosen["payload"])
 
     async def converse(self, chat_id: int, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -122,8 +138,12 @@ class TelegramBridge:
         for number, chunk in enumerate(chunks, 1):
             markup = None
             if buttons and number == len(chunks):
-                markup = InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=f"b{index}") for title, index in row]
-                                              for row in button_rows(buttons)])
+                markup = InlineKeyboardMarkup(
+                    [
+                        [InlineKeyboardButton(title, callback_data=f"b{index}") for title, index in row]
+                        for row in button_rows(buttons)
+                    ]
+                )
             sent = await bot.send_message(chat_id, to_html(chunk), parse_mode=ParseMode.HTML, reply_markup=markup)
             if markup is not None:
                 self._remember(chat_id, sent.message_id, buttons)
@@ -134,8 +154,16 @@ class TelegramBridge:
             self._keyboards.popitem(last=False)
 
 
-async def serve(token: str, rasa_url: str, bridge_token: str, staff: StaffStore, *, base_url: str | None = None,
-                webhook_url: str | None = None, listen: tuple[str, int] = ("127.0.0.1", 8443)) -> None:
+async def serve(
+    token: str,
+    rasa_url: str,
+    bridge_token: str,
+    staff: StaffStore,
+    *,
+    base_url: str | None = None,
+    webhook_url: str | None = None,
+    listen: tuple[str, int] = ("127.0.0.1", 8443),
+) -> None:
     """Run until SIGINT or SIGTERM: long polling, or a webhook server that checks Telegram's secret."""
     rasa = RasaClient(rasa_url, bridge_token)
     bridge = TelegramBridge(rasa, staff)

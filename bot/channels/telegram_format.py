@@ -1,4 +1,5 @@
 """Turn assistant replies into Telegram messages: safe HTML, split to fit, button rows."""
+
 from __future__ import annotations
 
 import html
@@ -38,7 +39,7 @@ def split_message(text: str, limit: int = LIMIT) -> list[str]:
         if current:
             chunks.append(current)
         return [piece for chunk in chunks for piece in split_message(chunk, limit)]
-    return [text[i:i + limit // 2] for i in range(0, len(text), limit // 2)]  # one enormous word
+    return [text[i : i + limit // 2] for i in range(0, len(text), limit // 2)]  # one enormous word
 
 
 def button_rows(buttons: list[dict], per_row: int = 2) -> list[list[tuple[str, int]]]:

@@ -3,12 +3,14 @@
 Slot values are kept JSON-friendly (str, int, bool, list) because they travel through Rasa;
 `bot.cases.store` turns them into typed columns.
 """
+
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from bot.intake import parsing as p
 
@@ -42,6 +44,7 @@ def is_minor(answers: Mapping[str, Any]) -> bool | None:
 
 # ---- parsers: (text, answers so far) -> slot value -------------------------------------------
 
+
 def _dob(text: str, answers: Mapping) -> str:
     if p.normalise(text) in p.UNKNOWN_WORDS:
         return "unknown"
@@ -70,10 +73,21 @@ def _referrals(text: str, answers: Mapping) -> list[str]:
     if t in p.NONE_WORDS:
         return []
     items = [i for i in (x.strip() for x in t.replace(" and ", ",").replace(";", ",").split(",")) if i]
-    synonyms = {"psychological support": "psychologist", "psychology": "psychologist", "imam": "theologian",
-                "religious": "theologian", "social work": "social worker", "health": "health care",
-                "medical": "health care", "doctor": "health care", "school": "education", "job": "employment",
-                "work": "employment", "lawyer": "legal aid", "legal": "legal aid"}
+    synonyms = {
+        "psychological support": "psychologist",
+        "psychology": "psychologist",
+        "imam": "theologian",
+        "religious": "theologian",
+        "social work": "social worker",
+        "health": "health care",
+        "medical": "health care",
+        "doctor": "health care",
+        "school": "education",
+        "job": "employment",
+        "work": "employment",
+        "lawyer": "legal aid",
+        "legal": "legal aid",
+    }
     chosen: list[str] = []
     for item in items:
         value = p.parse_choice(item, REFERRALS, synonyms)
@@ -87,6 +101,7 @@ def _choice(options, synonyms=None) -> Callable[[str, Mapping], str]:
 
 
 # ---- branch conditions -----------------------------------------------------------------------
+
 
 def _always(answers: Mapping) -> bool:
     return True
@@ -123,45 +138,178 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("intake_type", "Intake type", True, False, _choice(INTAKE_TYPES, {
-        "repatriated": "repatriated returnee", "returnee": "repatriated returnee", "self returned": "self-returned",
-        "prisoner": PRISONER, "vep": PRISONER, "extremist prisoner": PRISONER})),
+    Field(
+        "intake_type",
+        "Intake type",
+        True,
+        False,
+        _choice(
+            INTAKE_TYPES,
+            {
+                "repatriated": "repatriated returnee",
+                "returnee": "repatriated returnee",
+                "self returned": "self-returned",
+                "prisoner": PRISONER,
+                "vep": PRISONER,
+                "extremist prisoner": PRISONER,
+            },
+        ),
+    ),
     Field("full_name", "Full name", True, True, lambda t, a: p.parse_name(t), free_text=True),
     Field("date_of_birth", "Date of birth", True, True, _dob),
-    Field("estimated_age", "Estimated age", True, True,
-          lambda t, a: p.parse_whole_number(t, low=0, high=100, example="12", words=p.NUMBER_WORDS), _dob_unknown),
-    Field("sex", "Sex", True, False, _choice(SEXES, {"f": "female", "m": "male", "woman": "female", "man": "male",
-                                                      "girl": "female", "boy": "male", "unknown": "not recorded"})),
+    Field(
+        "estimated_age",
+        "Estimated age",
+        True,
+        True,
+        lambda t, a: p.parse_whole_number(t, low=0, high=100, example="12", words=p.NUMBER_WORDS),
+        _dob_unknown,
+    ),
+    Field(
+        "sex",
+        "Sex",
+        True,
+        False,
+        _choice(
+            SEXES,
+            {
+                "f": "female",
+                "m": "male",
+                "woman": "female",
+                "man": "male",
+                "girl": "female",
+                "boy": "male",
+                "unknown": "not recorded",
+            },
+        ),
+    ),
     Field("nationality", "Nationality", True, False, lambda t, a: p.parse_nationality(t)),
-    Field("nationality_verification", "Nationality verification", True, True, _choice(VERIFICATIONS, {
-        "dna": "DNA match with relatives", "dna match": "DNA match with relatives", "consular": "consular check",
-        "passport": "documents", "document": "documents", "papers": "documents"})),
+    Field(
+        "nationality_verification",
+        "Nationality verification",
+        True,
+        True,
+        _choice(
+            VERIFICATIONS,
+            {
+                "dna": "DNA match with relatives",
+                "dna match": "DNA match with relatives",
+                "consular": "consular check",
+                "passport": "documents",
+                "document": "documents",
+                "papers": "documents",
+            },
+        ),
+    ),
     Field("return_date", "Return date", False, False, _return_date, _not_prisoner),
     Field("time_in_conflict_zone", "Time in conflict zone", False, False, _duration, _not_prisoner),
     Field("role", "Role", True, True, _choice(ROLES)),
-    Field("association", "Association", True, True, _choice(ASSOCIATIONS, {
-        "born there": "born in the conflict zone", "born in conflict zone": "born in the conflict zone", "forced": "coerced"})),
-    Field("legal_status", "Legal status", True, True, _choice(LEGAL_STATUSES, {
-        "investigation": "under investigation", "detention": "administrative detention", "no": "none"})),
-    Field("health_needs", "Health needs", False, True,
-          lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="asthma, needs an inhaler"), free_text=True),
-    Field("psychosocial_needs", "Psychosocial needs", False, True,
-          lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="nightmares, exposure to shelling"), free_text=True),
-    Field("caregiver", "Caregiver", True, True,
-          lambda t, a: p.parse_free_text(t, max_chars=300, allow_none=False, min_chars=2, example="Gulnara Sultanova, grandmother"),
-          _minor, free_text=True),
+    Field(
+        "association",
+        "Association",
+        True,
+        True,
+        _choice(
+            ASSOCIATIONS,
+            {
+                "born there": "born in the conflict zone",
+                "born in conflict zone": "born in the conflict zone",
+                "forced": "coerced",
+            },
+        ),
+    ),
+    Field(
+        "legal_status",
+        "Legal status",
+        True,
+        True,
+        _choice(
+            LEGAL_STATUSES,
+            {"investigation": "under investigation", "detention": "administrative detention", "no": "none"},
+        ),
+    ),
+    Field(
+        "health_needs",
+        "Health needs",
+        False,
+        True,
+        lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="asthma, needs an inhaler"),
+        free_text=True,
+    ),
+    Field(
+        "psychosocial_needs",
+        "Psychosocial needs",
+        False,
+        True,
+        lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="nightmares, exposure to shelling"),
+        free_text=True,
+    ),
+    Field(
+        "caregiver",
+        "Caregiver",
+        True,
+        True,
+        lambda t, a: p.parse_free_text(
+            t, max_chars=300, allow_none=False, min_chars=2, example="Gulnara Sultanova, grandmother"
+        ),
+        _minor,
+        free_text=True,
+    ),
     Field("unaccompanied", "Unaccompanied or orphaned", True, True, lambda t, a: p.parse_yes_no(t), _minor),
-    Field("schooling", "Schooling", False, False, _choice(SCHOOLING, {"preschool": "pre-school", "kindergarten": "pre-school",
-                                                                       "primary school": "primary", "secondary school": "secondary"}), _minor),
-    Field("accompanying_children", "Accompanying children", True, False,
-          lambda t, a: p.parse_whole_number(t, low=0, high=20, example="2", words=p.NUMBER_WORDS), _adult),
-    Field("risk_tool", "Risk assessment tool", False, True, _choice(RISK_TOOLS, {
-        "vera": "VERA-2R", "vera 2r": "VERA-2R", "vera2r": "VERA-2R", "erg": "ERG22+", "erg22": "ERG22+", "erg 22": "ERG22+",
-        "not assessed": "not yet assessed", "none": "not yet assessed"}), _adult),
+    Field(
+        "schooling",
+        "Schooling",
+        False,
+        False,
+        _choice(
+            SCHOOLING,
+            {
+                "preschool": "pre-school",
+                "kindergarten": "pre-school",
+                "primary school": "primary",
+                "secondary school": "secondary",
+            },
+        ),
+        _minor,
+    ),
+    Field(
+        "accompanying_children",
+        "Accompanying children",
+        True,
+        False,
+        lambda t, a: p.parse_whole_number(t, low=0, high=20, example="2", words=p.NUMBER_WORDS),
+        _adult,
+    ),
+    Field(
+        "risk_tool",
+        "Risk assessment tool",
+        False,
+        True,
+        _choice(
+            RISK_TOOLS,
+            {
+                "vera": "VERA-2R",
+                "vera 2r": "VERA-2R",
+                "vera2r": "VERA-2R",
+                "erg": "ERG22+",
+                "erg22": "ERG22+",
+                "erg 22": "ERG22+",
+                "not assessed": "not yet assessed",
+                "none": "not yet assessed",
+            },
+        ),
+        _adult,
+    ),
     Field("referrals", "Referrals", False, False, _referrals, multiple=True),
     Field("consent", "Consent", True, False, lambda t, a: p.parse_yes_no(t)),
-    Field("notes", "Notes", False, True,
-          lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="arrived with two children"), free_text=True),
+    Field(
+        "notes",
+        "Notes",
+        False,
+        True,
+        lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="arrived with two children"),
+        free_text=True,
+    ),
 )
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
@@ -211,10 +359,21 @@ def find_field(words: str, answers: Mapping[str, Any]) -> Field | None:
     shown = applicable(answers)
     if t.isdigit() and 1 <= int(t) <= len(shown):
         return shown[int(t) - 1]
-    aliases = {"dob": "date_of_birth", "birth date": "date_of_birth", "birthday": "date_of_birth", "name": "full_name",
-               "age": "estimated_age", "type": "intake_type", "verification": "nationality_verification",
-               "children": "accompanying_children", "risk": "risk_tool", "conflict zone": "time_in_conflict_zone",
-               "citizenship": "nationality", "status": "legal_status", "note": "notes"}
+    aliases = {
+        "dob": "date_of_birth",
+        "birth date": "date_of_birth",
+        "birthday": "date_of_birth",
+        "name": "full_name",
+        "age": "estimated_age",
+        "type": "intake_type",
+        "verification": "nationality_verification",
+        "children": "accompanying_children",
+        "risk": "risk_tool",
+        "conflict zone": "time_in_conflict_zone",
+        "citizenship": "nationality",
+        "status": "legal_status",
+        "note": "notes",
+    }
     if t in aliases:
         return BY_NAME[aliases[t]]
     for f in FIELDS:

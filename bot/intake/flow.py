@@ -4,11 +4,13 @@ Rasa's form keeps the answers in slots and asks whatever `next_step` names; this
 for one message, what changes: an answer accepted, a reason to re-ask, skip, back, cancel with
 confirmation, a knowledge question to answer before re-asking, the review and "change FIELD".
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from bot.intake import fields as f
 from bot.intake.parsing import InvalidAnswer, normalise, parse_yes_no
@@ -26,17 +28,81 @@ STEPS: tuple[str, ...] = tuple(
 SLOTS: tuple[str, ...] = STEPS + (CANCEL_CONFIRM, REVIEW, OUTCOME)
 
 CONTROL_WORDS = {
-    "skip": {"skip", "skip it", "skip this", "skip this one", "skip this question", "skip question", "pass",
-             "next", "next question", "leave it blank", "leave blank", "skip please", "please skip", "no answer"},
-    "back": {"back", "go back", "previous", "previous question", "back please", "undo", "go back one",
-             "the previous question", "back one", "return to the previous question"},
-    "cancel": {"cancel", "cancel intake", "cancel the intake", "cancel this intake", "stop intake", "stop the intake",
-               "abort", "abort intake", "abandon intake", "quit intake", "discard", "cancel it", "cancel interview",
-               "cancel the interview", "stop the interview"},
+    "skip": {
+        "skip",
+        "skip it",
+        "skip this",
+        "skip this one",
+        "skip this question",
+        "skip question",
+        "pass",
+        "next",
+        "next question",
+        "leave it blank",
+        "leave blank",
+        "skip please",
+        "please skip",
+        "no answer",
+    },
+    "back": {
+        "back",
+        "go back",
+        "previous",
+        "previous question",
+        "back please",
+        "undo",
+        "go back one",
+        "the previous question",
+        "back one",
+        "return to the previous question",
+    },
+    "cancel": {
+        "cancel",
+        "cancel intake",
+        "cancel the intake",
+        "cancel this intake",
+        "stop intake",
+        "stop the intake",
+        "abort",
+        "abort intake",
+        "abandon intake",
+        "quit intake",
+        "discard",
+        "cancel it",
+        "cancel interview",
+        "cancel the interview",
+        "stop the interview",
+    },
 }
-CONFIRM_WORDS = {"confirm", "yes", "save", "confirm and save", "looks good", "correct", "ok", "okay", "yes save",
-                 "save it", "save the case", "all correct", "confirmed", "yes confirm", "y"}
-DONE_WORDS = {"done", "no", "none", "no more", "that's all", "thats all", "finished", "nothing else", "no others", "enough"}
+CONFIRM_WORDS = {
+    "confirm",
+    "yes",
+    "save",
+    "confirm and save",
+    "looks good",
+    "correct",
+    "ok",
+    "okay",
+    "yes save",
+    "save it",
+    "save the case",
+    "all correct",
+    "confirmed",
+    "yes confirm",
+    "y",
+}
+DONE_WORDS = {
+    "done",
+    "no",
+    "none",
+    "no more",
+    "that's all",
+    "thats all",
+    "finished",
+    "nothing else",
+    "no others",
+    "enough",
+}
 _CHANGE = re.compile(r"^(?:change|edit|correct|fix|update|amend)\s+(?:the\s+|field\s+)?(.+)$")
 
 
@@ -79,8 +145,11 @@ class Turn:
     knowledge_query: str | None = None  # answer this from the knowledge base, then re-ask
 
 
-_QUESTION_START = re.compile(r"^(what|how|who|whom|whose|when|where|why|which|can|could|should|would|shall|will|is|are|"
-                             r"was|were|does|do|did|may|must|might|has|have|tell me|explain)\b", re.IGNORECASE)
+_QUESTION_START = re.compile(
+    r"^(what|how|who|whom|whose|when|where|why|which|can|could|should|would|shall|will|is|are|"
+    r"was|were|does|do|did|may|must|might|has|have|tell me|explain)\b",
+    re.IGNORECASE,
+)
 
 
 def _question_like(text: str, intent: str | None, confidence: float) -> bool:
@@ -97,8 +166,9 @@ def _plainly_a_question(text: str, intent: str | None) -> bool:
     return text.startswith(f"/{intent}") or text.endswith("?") or bool(_QUESTION_START.match(text))
 
 
-def handle(answers: Mapping[str, Any], requested: str | None, text: str,
-           intent: str | None = None, confidence: float = 0.0) -> Turn:
+def handle(
+    answers: Mapping[str, Any], requested: str | None, text: str, intent: str | None = None, confidence: float = 0.0
+) -> Turn:
     answers = dict(answers)
     if requested not in STEPS + (CANCEL_CONFIRM, REVIEW):
         return Turn({}, [], next_step(answers))
@@ -170,7 +240,9 @@ def _more_referrals(answers: dict, text: str, control: str | None, intent, confi
             return Turn({REFERRALS_MORE: None}, [], REFERRALS_MORE, knowledge_query=text)
         return Turn({REFERRALS_MORE: None}, [f"{bad.reason} Or say done."], REFERRALS_MORE)
     merged = list(dict.fromkeys([*answers["referrals"], *more]))
-    return Turn({"referrals": merged, REFERRALS_MORE: None}, [f"Referrals so far: {', '.join(merged)}."], REFERRALS_MORE)
+    return Turn(
+        {"referrals": merged, REFERRALS_MORE: None}, [f"Referrals so far: {', '.join(merged)}."], REFERRALS_MORE
+    )
 
 
 def _review(answers: dict, text: str, intent, confidence) -> Turn:
@@ -183,27 +255,39 @@ def _review(answers: dict, text: str, intent, confidence) -> Turn:
         target = f.find_field(change.group(1), answers)
         if target is None or not target.applies(answers):
             labels = ", ".join(x.label.lower() for x in f.applicable(answers))
-            return Turn(keep, [f"There is no field “{change.group(1)}” in this intake. You can change: {labels}."], REVIEW)
+            return Turn(
+                keep, [f"There is no field “{change.group(1)}” in this intake. You can change: {labels}."], REVIEW
+            )
         cleared = {target.name: None}
         if target.name == "referrals":
             cleared[REFERRALS_MORE] = None
         return Turn({**keep, **cleared}, [], target.name)
     if _question_like(text, intent, confidence):
         return Turn(keep, [], REVIEW, knowledge_query=text)
-    return Turn(keep, ["Say confirm to save the case, change and a field name to correct an answer "
-                       "(for example “change nationality”), or cancel."], REVIEW)
+    return Turn(
+        keep,
+        [
+            "Say confirm to save the case, change and a field name to correct an answer "
+            "(for example “change nationality”), or cancel."
+        ],
+        REVIEW,
+    )
 
 
 def review_text(answers: Mapping[str, Any]) -> str:
     lines = ["Please check the answers before I save the case:"]
     for number, fld in enumerate(f.applicable(answers), 1):
         lines.append(f"{number}. {fld.label}: {f.display(fld.name, answers.get(fld.name))}")
-    lines.append("Say “confirm” to save, “change” and a field to correct it (for example “change nationality”), "
-                 "“back”, or “cancel”.")
+    lines.append(
+        "Say “confirm” to save, “change” and a field to correct it (for example “change nationality”), "
+        "“back”, or “cancel”."
+    )
     return "\n".join(lines)
 
 
 def completed_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
     """The answers that apply to this person, skipped ones as None: what is saved."""
-    return {fld.name: (None if answers.get(fld.name) == f.SKIPPED else answers.get(fld.name))
-            for fld in f.applicable(answers)}
+    return {
+        fld.name: (None if answers.get(fld.name) == f.SKIPPED else answers.get(fld.name))
+        for fld in f.applicable(answers)
+    }

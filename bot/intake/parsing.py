@@ -2,6 +2,7 @@
 
 Every parser raises InvalidAnswer with a reason and an example the staff member can copy.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -30,9 +31,33 @@ def normalise(text: str) -> str:
 
 
 UNKNOWN_WORDS = {"unknown", "not known", "don't know", "dont know", "do not know", "n/a", "unclear", "not sure"}
-YES_WORDS = {"yes", "y", "yeah", "yep", "true", "correct", "affirmative", "da", "ok yes", "yes it is", "yes they are", "yes, informed"}
+YES_WORDS = {
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "true",
+    "correct",
+    "affirmative",
+    "da",
+    "ok yes",
+    "yes it is",
+    "yes they are",
+    "yes, informed",
+}
 NO_WORDS = {"no", "n", "nope", "false", "not", "negative", "net", "no they are not", "no it is not"}
-NONE_WORDS = {"none", "no", "nothing", "nil", "n/a", "no needs", "none known", "none reported", "nothing to add", "no notes"}
+NONE_WORDS = {
+    "none",
+    "no",
+    "nothing",
+    "nil",
+    "n/a",
+    "no needs",
+    "none known",
+    "none reported",
+    "nothing to add",
+    "no notes",
+}
 
 
 def parse_yes_no(text: str) -> bool:
@@ -66,7 +91,9 @@ _NAME = re.compile(r"^[^\W\d_]+(?:(?:[ '\-]|\. ?)[^\W\d_]+)*\.?$")
 def parse_name(text: str) -> str:
     name = " ".join(unicodedata.normalize("NFKC", text or "").replace("’", "'").split())
     if not 2 <= len(name) <= 120:
-        raise InvalidAnswer(f"A name must be 2 to 120 characters long (this one has {len(name)}).", "Aigerim Nurlanovna Sultanova")
+        raise InvalidAnswer(
+            f"A name must be 2 to 120 characters long (this one has {len(name)}).", "Aigerim Nurlanovna Sultanova"
+        )
     if not _NAME.match(name):
         raise InvalidAnswer(
             "A name may contain only letters, spaces, hyphens and apostrophes.",
@@ -122,7 +149,11 @@ def parse_date(text: str, *, allow_month: bool, today: date | None = None) -> tu
     if parsed is None:
         month_match = _NUMERIC_MONTH.match(t)
         if month_match and allow_month:
-            month, year = (int(month_match.group(1)), int(month_match.group(2))) if month_match.group(1) else (int(month_match.group(4)), int(month_match.group(3)))
+            month, year = (
+                (int(month_match.group(1)), int(month_match.group(2)))
+                if month_match.group(1)
+                else (int(month_match.group(4)), int(month_match.group(3)))
+            )
             if not 1 <= month <= 12:
                 raise InvalidAnswer(f"{t} has no month {month}.", example)
             parsed, precision = date(year, month, 1), "month"
@@ -131,7 +162,9 @@ def parse_date(text: str, *, allow_month: bool, today: date | None = None) -> tu
             if full is not None:
                 parsed = full.date()
             elif allow_month:
-                partial = dateparser.parse(t, settings={**_DATE_SETTINGS, "REQUIRE_PARTS": ["month", "year"], "PREFER_DAY_OF_MONTH": "first"})
+                partial = dateparser.parse(
+                    t, settings={**_DATE_SETTINGS, "REQUIRE_PARTS": ["month", "year"], "PREFER_DAY_OF_MONTH": "first"}
+                )
                 if partial is not None:
                     parsed, precision = partial.date().replace(day=1), "month"
     if parsed is None:
@@ -161,13 +194,19 @@ def parse_whole_number(text: str, *, low: int, high: int, example: str, words: d
     return value
 
 
-NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 NUMBER_WORDS["none"] = 0
 NUMBER_WORDS["no"] = 0
 
-_DURATION_PART = re.compile(r"(\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|half a)\s*(years?|yrs?|y|months?|mos?|m)\b")
+_DURATION_PART = re.compile(
+    r"(\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|half a)\s*(years?|yrs?|y|months?|mos?|m)\b"
+)
 
 
 def parse_duration_months(text: str) -> int:
@@ -189,12 +228,36 @@ def parse_duration_months(text: str) -> int:
 
 
 COUNTRY_ALIASES = {
-    "uk": "GBR", "great britain": "GBR", "britain": "GBR", "england": "GBR", "usa": "USA", "us": "USA",
-    "america": "USA", "united states": "USA", "russia": "RUS", "syria": "SYR", "iran": "IRN",
-    "turkey": "TUR", "kazakstan": "KAZ", "qazaqstan": "KAZ", "kirghizia": "KGZ", "kyrgyz republic": "KGZ",
-    "moldova": "MDA", "bolivia": "BOL", "venezuela": "VEN", "tanzania": "TZA", "vietnam": "VNM",
-    "south korea": "KOR", "north korea": "PRK", "korea": "KOR", "laos": "LAO", "czechia": "CZE",
-    "holland": "NLD", "the netherlands": "NLD", "palestine": "PSE", "kosovo": "XKX",
+    "uk": "GBR",
+    "great britain": "GBR",
+    "britain": "GBR",
+    "england": "GBR",
+    "usa": "USA",
+    "us": "USA",
+    "america": "USA",
+    "united states": "USA",
+    "russia": "RUS",
+    "syria": "SYR",
+    "iran": "IRN",
+    "turkey": "TUR",
+    "kazakstan": "KAZ",
+    "qazaqstan": "KAZ",
+    "kirghizia": "KGZ",
+    "kyrgyz republic": "KGZ",
+    "moldova": "MDA",
+    "bolivia": "BOL",
+    "venezuela": "VEN",
+    "tanzania": "TZA",
+    "vietnam": "VNM",
+    "south korea": "KOR",
+    "north korea": "PRK",
+    "korea": "KOR",
+    "laos": "LAO",
+    "czechia": "CZE",
+    "holland": "NLD",
+    "the netherlands": "NLD",
+    "palestine": "PSE",
+    "kosovo": "XKX",
 }
 NATIONALITY_WORDS = {"unknown": "unknown", "stateless": "stateless", "no nationality": "stateless", "none": "stateless"}
 
@@ -224,18 +287,34 @@ def parse_nationality(text: str) -> str:
     if t in NATIONALITY_WORDS:
         return NATIONALITY_WORDS[t]
     if len(t) in (2, 3) and t.isalpha():
-        found = pycountry.countries.get(alpha_2=t.upper()) if len(t) == 2 else pycountry.countries.get(alpha_3=t.upper())
+        found = (
+            pycountry.countries.get(alpha_2=t.upper()) if len(t) == 2 else pycountry.countries.get(alpha_3=t.upper())
+        )
         if found:
             return found.alpha_3
     if t in _COUNTRIES:
         return _COUNTRIES[t]
-    demonyms = {"kazakh": "KAZ", "uzbek": "UZB", "kyrgyz": "KGZ", "tajik": "TJK", "turkmen": "TKM", "russian": "RUS", "syrian": "SYR", "iraqi": "IRQ", "turkish": "TUR", "afghan": "AFG"}
+    demonyms = {
+        "kazakh": "KAZ",
+        "uzbek": "UZB",
+        "kyrgyz": "KGZ",
+        "tajik": "TJK",
+        "turkmen": "TKM",
+        "russian": "RUS",
+        "syrian": "SYR",
+        "iraqi": "IRQ",
+        "turkish": "TUR",
+        "afghan": "AFG",
+    }
     if t in demonyms:
         return demonyms[t]
     close = difflib.get_close_matches(t, list(_COUNTRIES), n=1, cutoff=0.8)
     if close:
         return _COUNTRIES[close[0]]
-    raise InvalidAnswer("I could not match that to a country. Give a country name or ISO code, or say unknown or stateless.", "Kazakhstan")
+    raise InvalidAnswer(
+        "I could not match that to a country. Give a country name or ISO code, or say unknown or stateless.",
+        "Kazakhstan",
+    )
 
 
 def country_name(code: str) -> str:

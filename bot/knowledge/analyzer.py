@@ -5,6 +5,7 @@ thesaurus (thesaurus_en.yml) rewrites practitioners' words to the corpus's words
 lemmas are taken, in sections and questions alike; `fingerprint()` changes when it does, so
 that a reload re-analyses every section.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ An answer is the best section in full with "Source: <document>, <place>", and up
 sections as buttons. When the runner-up scores nearly as well as the best, both are said briefly
 and offered in full.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,12 +57,17 @@ def answer(result: SearchResult, topics: list[str]) -> Reply:
     best = result.hits[0]
     if result.close and len(result.hits) > 1:
         second = result.hits[1]
-        text = "\n".join([
-            "Two sections answer this about equally well; in brief:",
-            f"1. {best.title}: {shorten(best.text)}", f"Source: {best.source}",
-            f"2. {second.title}: {shorten(second.text)}", f"Source: {second.source}",
-            DISCLAIMER, "Read either in full:",
-        ])
+        text = "\n".join(
+            [
+                "Two sections answer this about equally well; in brief:",
+                f"1. {best.title}: {shorten(best.text)}",
+                f"Source: {best.source}",
+                f"2. {second.title}: {shorten(second.text)}",
+                f"Source: {second.source}",
+                DISCLAIMER,
+                "Read either in full:",
+            ]
+        )
         return Reply(text, [button(best), button(second)])
     related = [button(h) for h in result.hits[1 : 1 + RELATED]]
     reply = section_reply(best)

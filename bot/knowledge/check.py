@@ -3,6 +3,7 @@
 A section must cite documents of the bibliography at an exact place, be long enough to answer
 a question on its own, say which questions it answers (`asks:`) and not repeat another section.
 """
+
 from __future__ import annotations
 
 import re
@@ -70,8 +71,10 @@ def near_duplicates(sections: list[Section], threshold: float = NEAR_DUPLICATE) 
     for i in range(len(sections)):
         for j in range(i + 1, len(sections)):
             if similarity[i, j] >= threshold:
-                out.append(f"{sections[i].where} ({sections[i].id}) and {sections[j].id} say nearly the same "
-                           f"(similarity {similarity[i, j]:.2f}): merge them")
+                out.append(
+                    f"{sections[i].where} ({sections[i].id}) and {sections[j].id} say nearly the same "
+                    f"(similarity {similarity[i, j]:.2f}): merge them"
+                )
     return out
 
 

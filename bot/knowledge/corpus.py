@@ -1,4 +1,5 @@
 """Parse the Markdown corpus under knowledge/ into sections, and its bibliography (sources.yml)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 The set has two halves. Search is tuned on `tune` only; `held_back` measures what a new
 question will get. Each question lists the section ids that answer it, or `decline: true`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,7 +33,8 @@ class Scores:
 
     def as_dict(self) -> dict:
         return {
-            "answerable": self.answerable, "must_decline": self.must_decline,
+            "answerable": self.answerable,
+            "must_decline": self.must_decline,
             "top1_pct": round(self.rate(self.top1, self.answerable), 1),
             "top3_pct": round(self.rate(self.top3, self.answerable), 1),
             "declines_pct": round(self.rate(self.declined, self.must_decline), 1),

@@ -5,6 +5,7 @@ section (the fields' BM25 parts, weighted and summed) is computed once at build 
 numpy arrays, so a query costs one vector add per query term. The weights and thresholds were
 tuned on the tuning half of tests/data/questions.yml only (`make eval`).
 """
+
 from __future__ import annotations
 
 import math
@@ -64,9 +65,13 @@ class Bm25Index:
                 for term, tf in Counter(section.fields.get(field, [])).items():
                     norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / averages[field]))
                     weights[term][idx] += field_weight * norm
-        self._postings = {term: (np.fromiter(docs.keys(), dtype=np.int64, count=len(docs)),
-                                 np.fromiter(docs.values(), dtype=float, count=len(docs)))
-                          for term, docs in weights.items()}
+        self._postings = {
+            term: (
+                np.fromiter(docs.keys(), dtype=np.int64, count=len(docs)),
+                np.fromiter(docs.values(), dtype=float, count=len(docs)),
+            )
+            for term, docs in weights.items()
+        }
         self._about = {term: np.fromiter(docs, dtype=np.int64, count=len(docs)) for term, docs in about.items()}
         self._idf = {term: math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in weights.items()}
         self._n = n
@@ -102,8 +107,16 @@ class Bm25Index:
             return []
         total_idf = sum(self.idf(t) for t in unique) or 1.0
         top = hits[np.argsort(-scores[hits], kind="stable")][: max(k, 1) * 4]
-        ranked = [Ranked(self.ids[i], round(float(scores[i]), 4), round(float(covered[i]) / total_idf, 4),
-                         int(matched[i]), int(about[i])) for i in top]
+        ranked = [
+            Ranked(
+                self.ids[i],
+                round(float(scores[i]), 4),
+                round(float(covered[i]) / total_idf, 4),
+                int(matched[i]),
+                int(about[i]),
+            )
+            for i in top
+        ]
         ranked.sort(key=lambda r: (-r.score, r.id))
         return ranked[:k]
 

@@ -5,6 +5,7 @@ spacy-lookups-data's lemma tables, already installed), and only when a corpus wo
 enough for its length (rapidfuzz's Indel similarity): "weather" stays "weather", so a question
 on another topic stays unknown and the assistant can still decline.
 """
+
 from __future__ import annotations
 
 import gzip

@@ -1,4 +1,5 @@
 """The knowledge sections in SQL, loading the corpus, and the search service."""
+
 from __future__ import annotations
 
 import hashlib
@@ -59,8 +60,9 @@ def _stored_hash(section: Section, source: str) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def load_sections(session: Session, sections: list[Section], progress=None,
-                  bibliography: dict[str, dict] | None = None) -> LoadReport:
+def load_sections(
+    session: Session, sections: list[Section], progress=None, bibliography: dict[str, dict] | None = None
+) -> LoadReport:
     """Bring the table in line with the corpus: add, update changed, remove deleted. Idempotent."""
     report = LoadReport()
     existing = {row.id: row for row in session.execute(select(KnowledgeSection)).scalars()}
@@ -93,8 +95,9 @@ def load_sections(session: Session, sections: list[Section], progress=None,
         session.delete(stale)
         report.removed.append(stale.id)
     if report.added or report.updated or report.removed:
-        bumped = session.execute(update(KnowledgeVersion).where(KnowledgeVersion.id == 1)
-                                 .values(version=KnowledgeVersion.version + 1)).rowcount
+        bumped = session.execute(
+            update(KnowledgeVersion).where(KnowledgeVersion.id == 1).values(version=KnowledgeVersion.version + 1)
+        ).rowcount
         if not bumped:
             session.add(KnowledgeVersion(id=1, version=1))
     return report
@@ -150,11 +153,20 @@ class KnowledgeBase:
             return
         rows = list(session.execute(select(KnowledgeSection).order_by(KnowledgeSection.id)).scalars())
         self._rows = {r.id: r for r in rows}
-        self._index = Bm25Index([
-            IndexedSection(r.id, {"text": r.text_terms.split(), "title": r.title_terms.split(),
-                                  "tags": r.tag_terms.split(), "asks": r.ask_terms.split()})
-            for r in rows
-        ])
+        self._index = Bm25Index(
+            [
+                IndexedSection(
+                    r.id,
+                    {
+                        "text": r.text_terms.split(),
+                        "title": r.title_terms.split(),
+                        "tags": r.tag_terms.split(),
+                        "asks": r.ask_terms.split(),
+                    },
+                )
+                for r in rows
+            ]
+        )
         words = vocabulary(f"{r.title} {r.tags} {r.asks} {r.text}" for r in rows)
         self._speller = Speller(words | analyzer.thesaurus_words())
         self._version = version

@@ -4,6 +4,7 @@ A classifier always names some intent, and for text unlike anything it was train
 guess is arbitrary. These checks are plain rules, shared by the Rasa component that turns such
 text into `nlu_fallback` (bot/rasa_plugins/input_guard.py) and by the reply that explains why.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,23 @@ _CODE = re.compile(
 _WORD = re.compile(r"[a-z]+")
 _CASE_REFERENCE = re.compile(r"\bprr-\d{4}-\d{1,6}\b", re.IGNORECASE)  # a case reference is not a word
 _VOWELS = set("aeiouy")
-_KEYBOARD_RUNS = ("qwert", "werty", "asdf", "sdfg", "dfgh", "fghj", "ghjk", "hjkl", "zxcv", "xcvb", "cvbn", "vbnm",
-                  "uiop", "yuio", "tyui")
+_KEYBOARD_RUNS = (
+    "qwert",
+    "werty",
+    "asdf",
+    "sdfg",
+    "dfgh",
+    "fghj",
+    "ghjk",
+    "hjkl",
+    "zxcv",
+    "xcvb",
+    "cvbn",
+    "vbnm",
+    "uiop",
+    "yuio",
+    "tyui",
+)
 
 
 def _letters(text: str) -> list[str]:

@@ -1,11 +1,12 @@
 """Alembic environment: migrates whatever database DATABASE_URL (or -x url=) names."""
+
 from alembic import context
 
+from bot import audit as _audit  # noqa: F401
 from bot.cases import models as _cases  # noqa: F401  (registers the tables)
 from bot.db import Base, make_engine
 from bot.knowledge import store as _knowledge  # noqa: F401
 from bot.staff import models as _staff  # noqa: F401
-from bot import audit as _audit  # noqa: F401
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or None

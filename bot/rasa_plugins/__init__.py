@@ -4,6 +4,7 @@ The only modules of `bot` that import Rasa; nothing else in `bot` imports them. 
 this package when it loads our channel or tracker store, so the fixes of hot_paths are in place
 before the first message.
 """
+
 from bot.rasa_plugins import hot_paths
 
 hot_paths.install()

@@ -4,6 +4,7 @@ It is Rasa's REST channel behind a bearer token: a bridge has already checked wh
 member is and sends their id as the sender, so nobody else may post here. This module runs
 inside the Rasa server (credentials.yml names it); nothing in `bot` imports it.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -27,9 +28,7 @@ class BridgeInput(RestInput):
 
         @blueprint.middleware("request")
         async def require_token(request):
-            if request.method == "POST" and not hmac.compare_digest(
-                request.headers.get("Authorization", ""), expected
-            ):
+            if request.method == "POST" and not hmac.compare_digest(request.headers.get("Authorization", ""), expected):
                 return response.json({"error": "a valid bridge token is required"}, status=401)
 
         return blueprint

@@ -14,6 +14,7 @@ A py-spy profile of our Rasa server over a 200-turn conversation and over 20 con
 
 Behaviour is unchanged; tests/test_rasa_hot_paths.py checks both against Rasa's originals.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

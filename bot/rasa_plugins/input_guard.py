@@ -5,6 +5,7 @@ fragment, an emoji or random letters its guess is arbitrary ("No intake is runni
 no cases yet"). The rules are in bot/language/guard.py; this component only applies them, with
 the words of the training data as the vocabulary that is never taken for random letters.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,19 +34,32 @@ class InputGuard(GraphComponent):
         self.vocabulary = vocabulary
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> InputGuard:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> InputGuard:
         return cls(model_storage, resource, frozenset())
 
     @classmethod
-    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> InputGuard:
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> InputGuard:
         with model_storage.read_from(resource) as directory:
             words = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
         return cls(model_storage, resource, frozenset(words))
 
     def train(self, training_data: TrainingData) -> Resource:
-        words = sorted({w for m in training_data.intent_examples for w in re.findall(r"[a-z]+", m.get(TEXT, "").lower())})
+        words = sorted(
+            {w for m in training_data.intent_examples for w in re.findall(r"[a-z]+", m.get(TEXT, "").lower())}
+        )
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(json.dumps(words), encoding="utf-8")
         self.vocabulary = frozenset(words)

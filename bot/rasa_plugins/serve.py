@@ -5,6 +5,7 @@ own command line is used unchanged, and the token (PRR_API_TOKEN or var/keys/api
 bot/secrets.py) is put into the parsed arguments. Usage: python -m bot.rasa_plugins.serve run
 --enable-api [rasa run options, without --auth-token].
 """
+
 from __future__ import annotations
 
 import sys

@@ -23,6 +23,7 @@
   never corrupt the file. Cases, notes and the audit trail are written by our own engine with
   SQLite's full sync.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -52,8 +53,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 gives file databases no pool; Rasa uses the engine from one thread.
-            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool,
-                                           connect_args={"check_same_thread": False, "timeout": 30})
+            self.engine = sa.create_engine(
+                self.engine.url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False, "timeout": 30}
+            )
             sa.event.listen(self.engine, "connect", _conversation_pragmas)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self._create_event_indexes()
@@ -93,10 +95,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             # The columns Rasa fills, with the data sealed.
             for event in self._additional_events(session, tracker):
                 data = event.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
-                    action_name=data.get("name"), data=conversations.seal(data)))
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
+                        action_name=data.get("name"),
+                        data=conversations.seal(data),
+                    )
+                )
             session.commit()
         setattr(tracker, STORED, len(tracker.events))
 
@@ -109,8 +117,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         loop = tracker.active_loop_name
         if loop is not None and loop not in LOOPS_TO_CARRY:
             return
-        values = {name: slot.value for name, slot in tracker.slots.items()
-                  if slot.value is not None and slot.value != slot.initial_value}
+        values = {
+            name: slot.value
+            for name, slot in tracker.slots.items()
+            if slot.value is not None and slot.value != slot.initial_value
+        }
         # Events made after SessionStarted: Rasa loads a session by timestamp, from its start on.
         tracker.update(SessionStarted())
         for name, value in values.items():

@@ -1,4 +1,5 @@
 """SQL tables for staff and refused access attempts."""
+
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, String

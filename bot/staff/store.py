@@ -1,4 +1,5 @@
 """Manage staff and check who is allowed in."""
+
 from __future__ import annotations
 
 import re
@@ -6,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -81,9 +81,7 @@ class StaffStore:
 
     def active_by_name(self, name: str) -> Staff | None:
         with self._sessions() as session:
-            return session.execute(
-                select(Staff).where(Staff.name == name, Staff.active.is_(True))
-            ).scalar_one_or_none()
+            return session.execute(select(Staff).where(Staff.name == name, Staff.active.is_(True))).scalar_one_or_none()
 
     def actor(self, staff_id: str) -> Actor | None:
         """The staff member behind a conversation id, as the case store's Actor (None if unknown)."""
@@ -135,8 +133,14 @@ class StaffStore:
 
     def record_refusal(self, channel: str, external_id: str, display_name: str | None) -> None:
         with self._sessions.begin() as session:
-            session.add(AccessRefusal(channel=channel, external_id=str(external_id)[:80],
-                                      display_name=(display_name or "")[:200] or None, at=_now()))
+            session.add(
+                AccessRefusal(
+                    channel=channel,
+                    external_id=str(external_id)[:80],
+                    display_name=(display_name or "")[:200] or None,
+                    at=_now(),
+                )
+            )
 
     def refusals(self, limit: int = 100) -> list[AccessRefusal]:
         with self._sessions() as session:

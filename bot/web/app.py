@@ -4,6 +4,7 @@ Browser -> this server (session cookie -> staff id) -> Rasa's bridge channel -> 
 The staff id comes from the server-side session, never from the browser. Sessions, and the
 conversation shown after a page reload, live in this process's memory only.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -106,8 +107,9 @@ class WebChat:
         token = secrets.token_urlsafe(32)
         self.sessions[token] = Session(member.sender_id, member.name)
         response = web.json_response({"name": member.name})
-        response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", secure=self.secure_cookies,
-                            path="/", max_age=IDLE_TIMEOUT)
+        response.set_cookie(
+            COOKIE, token, httponly=True, samesite="Strict", secure=self.secure_cookies, path="/", max_age=IDLE_TIMEOUT
+        )
         return response
 
     async def logout(self, request: web.Request) -> web.Response:
@@ -127,22 +129,30 @@ class WebChat:
         try:
             text = str((await request.json()).get("text", ""))
         except (ValueError, AttributeError):
-            return web.json_response({"error": "Send the message as JSON: {\"text\": ...}."}, status=400)
+            return web.json_response({"error": 'Send the message as JSON: {"text": ...}.'}, status=400)
         if len(text) > MAX_TEXT:
-            return web.json_response({"error": f"That message is too long (at most {MAX_TEXT:,} characters)."}, status=400)
+            return web.json_response(
+                {"error": f"That message is too long (at most {MAX_TEXT:,} characters)."}, status=400
+            )
         try:
             replies = await self.rasa.send(session.staff_id, text, channel="web")
         except AssistantUnavailable:
-            return web.json_response({"error": "The assistant is unavailable right now; your progress is kept. "
-                                               "Please try again in a minute."}, status=503)
+            return web.json_response(
+                {
+                    "error": "The assistant is unavailable right now; your progress is kept. "
+                    "Please try again in a minute."
+                },
+                status=503,
+            )
         shown = [{"from": "assistant", "text": r.get("text") or "", "buttons": r.get("buttons") or []} for r in replies]
         session.history.extend([{"from": "staff", "text": text}, *shown])
         del session.history[:-HISTORY_LIMIT]
         return web.json_response({"messages": shown})
 
 
-async def serve(rasa_url: str, bridge_token: str, staff: StaffStore, listen: tuple[str, int],
-                secure_cookies: bool = False) -> None:
+async def serve(
+    rasa_url: str, bridge_token: str, staff: StaffStore, listen: tuple[str, int], secure_cookies: bool = False
+) -> None:
     import signal
 
     rasa = RasaClient(rasa_url, bridge_token)

@@ -3,6 +3,7 @@
 Revision ID: 0003
 Revises: 0002
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -13,8 +14,21 @@ depends_on = None
 
 # (table, column) pairs that now hold ciphertext, with the type the program sees
 ENCRYPTED = {
-    "cases": ["full_name", "date_of_birth", "estimated_age", "nationality_verification", "role", "association",
-              "legal_status", "health_needs", "psychosocial_needs", "caregiver", "unaccompanied", "risk_tool", "notes"],
+    "cases": [
+        "full_name",
+        "date_of_birth",
+        "estimated_age",
+        "nationality_verification",
+        "role",
+        "association",
+        "legal_status",
+        "health_needs",
+        "psychosocial_needs",
+        "caregiver",
+        "unaccompanied",
+        "risk_tool",
+        "notes",
+    ],
     "case_notes": ["text"],
     "case_status_changes": ["reason"],
 }
@@ -41,8 +55,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("cases") as batch:
         for column in ENCRYPTED["cases"]:
-            batch.alter_column(column, type_=sa.Text(), existing_nullable=True, nullable=True,
-                               postgresql_using=f"{column}::text")
+            batch.alter_column(
+                column, type_=sa.Text(), existing_nullable=True, nullable=True, postgresql_using=f"{column}::text"
+            )
         for column in NOW_NULLABLE:
             batch.alter_column(column, nullable=True)
         batch.add_column(sa.Column("assigned_to", sa.String(120), nullable=True))

@@ -4,6 +4,7 @@ source as a reader sees it (every citation with its title and place) no longer f
 Revision ID: 0006
 Revises: 0005
 """
+
 import sqlalchemy as sa
 from alembic import op
 
