@@ -8,12 +8,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import actor, channel, entity, latest_text
+from bot.bootstrap import case_store
 from bot.cases.access import NotPermitted
 from bot.cases.commands import parse_note, parse_status_change
 from bot.cases.models import STATUSES
 from bot.cases.store import CaseError, normalise_reference
 from bot.cases.views import case_list_text, case_text
-from bot.services import case_store
 
 ASK_REFERENCE = "Which case? Give its reference, for example PRR-2026-0007."
 

@@ -19,7 +19,7 @@ def staff_id(tracker: Tracker) -> str:
 
 def actor(tracker: Tracker):
     """The staff member behind this conversation, or None when the sender is not active staff."""
-    from bot.services import staff_store
+    from bot.bootstrap import staff_store
 
     return staff_store().actor(staff_id(tracker))
 

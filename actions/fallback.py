@@ -14,9 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
 from actions.knowledge import send
+from bot.bootstrap import knowledge_base
 from bot.knowledge.answers import RELATED, answer
 from bot.language.guard import Unreadable, unreadable
-from bot.services import knowledge_base
 
 
 class ActionNotUnderstood(Action):

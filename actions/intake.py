@@ -13,10 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import actor, channel, latest_intent, latest_text, logger, staff_id
 from actions.knowledge import reply_to_question
+from bot.bootstrap import case_store
 from bot.cases.access import NotPermitted
 from bot.cases.store import CaseError
 from bot.intake import flow
-from bot.services import case_store
 
 STARTED = "intake_started_at"  # a slot: it survives the session boundaries of our tracker store
 

@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity, latest_text
+from bot.bootstrap import knowledge_base
 from bot.knowledge.answers import RELATED, Reply, answer, section_reply
-from bot.services import knowledge_base
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -1,7 +1,7 @@
 """Rasa's conversation events, kept by its SQL tracker store in our database.
 
 Each event's data (what was typed, slot values, the interview so far) is sealed: encrypted
-with the data key (bot/crypto.py) by `seal` before Rasa's row is written, and opened by
+with the data key (bot/security/crypto.py) by `seal` before Rasa's row is written, and opened by
 `unseal_all`; rows written as clear JSON by earlier versions are still read, and sealed by the
 next key rotation. Only the sender id, event type, time, intent and action names stay clear.
 
@@ -22,8 +22,8 @@ from sqlalchemy import MetaData, Table, delete, inspect, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import crypto
 from bot.intake.flow import SLOTS
+from bot.security import crypto
 
 logger = logging.getLogger("prr.conversations")
 REDACTED = "[redacted]"

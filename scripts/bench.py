@@ -188,10 +188,10 @@ def mixed(bot, staff_ids, per_conversation=22):
 
 
 def knowledge_search(db_url, sections=None):
-    from bot.db import session_factory
     from bot.knowledge.corpus import Section, parse_corpus
     from bot.knowledge.store import KnowledgeBase, load_sections
-    from bot.migrate import upgrade
+    from bot.storage.db import session_factory
+    from bot.storage.migrate import upgrade
 
     upgrade(db_url)
     corpus = parse_corpus(ROOT / "knowledge")

@@ -13,10 +13,10 @@ import json
 import shutil
 from pathlib import Path
 
-from bot.db import session_factory
 from bot.knowledge.evaluation import HALVES, load_questions, score
 from bot.knowledge.store import KnowledgeBase, load_corpus
-from bot.migrate import upgrade
+from bot.storage.db import session_factory
+from bot.storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "eval"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.db import session_factory
-from bot.migrate import upgrade
+from bot.storage.db import session_factory
+from bot.storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 # Keys and tokens the tests generate go to a throw-away folder, never to the checkout's var/.
@@ -36,7 +36,7 @@ def postgres_url():
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     upgrade(url)
     yield url
-    from bot.db import engine_for
+    from bot.storage.db import engine_for
 
     engine_for(url).dispose()
     with admin.connect() as conn:

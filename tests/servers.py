@@ -145,8 +145,8 @@ class Servers:
 
     def add_staff(self, name: str, role: str, telegram_id: int | None = None) -> str:
         """Register a staff member in the servers' database; returns their conversation id."""
-        from bot.db import session_factory
         from bot.staff.store import StaffStore
+        from bot.storage.db import session_factory
 
         return StaffStore(session_factory(self.db_url)).add(name, role, telegram_id).sender_id
 
@@ -154,9 +154,9 @@ class Servers:
 @contextlib.contextmanager
 def running_servers(workdir: Path):
     """A migrated database with the knowledge corpus, and both servers up; stopped afterwards."""
-    from bot.db import session_factory
     from bot.knowledge.store import load_corpus
-    from bot.migrate import upgrade
+    from bot.storage.db import session_factory
+    from bot.storage.migrate import upgrade
 
     servers = Servers(workdir)
     upgrade(servers.db_url)

@@ -12,10 +12,10 @@ from actions.cases import ActionAddCaseNote, ActionChangeCaseStatus, ActionListC
 from actions.fallback import ActionNotUnderstood
 from actions.intake import ActionAskIntakeReview, ActionSubmitIntake, ValidateIntakeForm
 from actions.knowledge import ActionAnswerKnowledge
-from bot.db import session_factory
 from bot.intake import flow
 from bot.knowledge.store import load_corpus
 from bot.staff.store import StaffStore
+from bot.storage.db import session_factory
 from tests.conftest import ROOT
 from tests.test_case_store import ADULT
 

@@ -23,8 +23,8 @@ FLOORS = {"tune": (88.0, 95.0, 97.0, 1), "held_back": (86.0, 92.0, 94.0, 2)}
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    from bot.db import session_factory
-    from bot.migrate import upgrade
+    from bot.storage.db import session_factory
+    from bot.storage.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('quality') / 'kb.db'}"
     upgrade(url)

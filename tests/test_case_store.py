@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import audit
 from bot.cases.access import Actor, NotPermitted
 from bot.cases.models import Case, CaseReferral, CaseSequence
 from bot.cases.store import CaseError, CaseStore
+from bot.security import audit
 
 ADULT = {
     "intake_type": "repatriated returnee",

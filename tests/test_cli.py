@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from bot.cases.store import CaseStore
 from bot.cli import main
-from bot.db import session_factory
 from bot.staff.store import StaffStore
+from bot.storage.db import session_factory
 from tests.test_case_store import ADULT
 
 

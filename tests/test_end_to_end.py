@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from bot.cases.access import Actor
 from bot.cases.store import CaseStore
-from bot.db import session_factory
+from bot.storage.db import session_factory
 from tests.servers import API_TOKEN, listening_addresses, running_servers
 
 pytestmark = pytest.mark.servers

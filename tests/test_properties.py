@@ -7,15 +7,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot import audit
 from bot.cases.access import Actor
 from bot.cases.commands import parse_note, parse_status_change
 from bot.cases.models import Case, CaseNote
 from bot.cases.store import CaseError, CaseStore
-from bot.db import session_factory
 from bot.intake import fields, flow
 from bot.intake.parsing import InvalidAnswer
 from bot.knowledge.store import KnowledgeBase, load_corpus
+from bot.security import audit
+from bot.storage.db import session_factory
 from tests.conftest import ROOT
 from tests.test_case_store import ADULT
 
@@ -85,7 +85,7 @@ def test_case_commands_parse_anything(text):
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    from bot.migrate import upgrade
+    from bot.storage.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.db'}"
     upgrade(url)
@@ -104,7 +104,7 @@ def test_search_takes_any_text(kb, text):
 
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory):
-    from bot.migrate import upgrade
+    from bot.storage.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'cases.db'}"
     upgrade(url)

@@ -8,12 +8,13 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import conversations, crypto
+from bot import conversations
 from bot.cases.access import Actor
 from bot.cases.store import CaseStore
-from bot.db import session_factory
-from bot.keys import rotate
-from bot.migrate import alembic_config
+from bot.security import crypto
+from bot.security.key_rotation import rotate
+from bot.storage.db import session_factory
+from bot.storage.migrate import alembic_config
 from tests.test_case_store import ADULT
 
 SUPERVISOR = Actor("5", "supervisor")
@@ -29,7 +30,7 @@ def own_keys(tmp_path, monkeypatch):
 
 
 def test_a_new_sqlite_database_is_private(tmp_path):
-    from bot.db import make_engine
+    from bot.storage.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'prr.db'}")
     with engine.connect() as conn:

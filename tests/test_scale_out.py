@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, text
 
 from bot.cases.access import Actor
 from bot.cases.store import CaseStore
-from bot.db import session_factory
 from bot.knowledge.store import load_corpus
+from bot.storage.db import session_factory
 from tests.conftest import ROOT
 from tests.servers import BRIDGE_TOKEN, Servers
 

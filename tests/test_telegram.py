@@ -13,8 +13,8 @@ from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.cases.views import case_text
 from bot.channels.telegram import EDITED, REFUSAL, TEXT_ONLY, UNAVAILABLE
-from bot.db import session_factory
 from bot.staff.store import StaffStore
+from bot.storage.db import session_factory
 from tests.conftest import ROOT
 from tests.fake_telegram import FakeTelegram
 from tests.servers import BIN, free_port, running_servers

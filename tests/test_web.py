@@ -13,8 +13,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bot.db import session_factory
 from bot.staff.store import StaffStore
+from bot.storage.db import session_factory
 from tests.conftest import ROOT
 from tests.servers import BIN, free_port, running_servers, wait_until_up
 

@@ -11,8 +11,8 @@ from datetime import date
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import relationship
 
-from bot.db import Base
-from bot.db_types import Encrypted
+from bot.storage.db import Base
+from bot.storage.encrypted import Encrypted
 
 STATUSES = ("intake", "screening", "prosecution", "rehabilitation", "reintegration", "closed")
 # The lifecycle of shared/domain/intake.md: intake -> screening -> prosecution | rehabilitation

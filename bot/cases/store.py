@@ -17,11 +17,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot import audit, conversations
+from bot import conversations
 from bot.cases import access
 from bot.cases.access import Actor
 from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, StatusChange
 from bot.intake import fields as f
+from bot.security import audit
 
 REFERENCE = re.compile(r"\bPRR-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 MAX_NOTE_CHARS = 2000

@@ -19,7 +19,7 @@ def main() -> None:
 
 def acting_as(name: str):
     """The staff member a command acts as (--as NAME); every case command is checked and audited."""
-    from bot.services import staff_store
+    from bot.bootstrap import staff_store
 
     staff = staff_store().active_by_name(name)
     if staff is None:

@@ -21,8 +21,8 @@ def case() -> None:
 @case_errors
 def case_show(reference: str, as_name: str) -> None:
     """Print one case with its notes and status history."""
+    from bot.bootstrap import case_store
     from bot.cases.views import case_text
-    from bot.services import case_store
 
     click.echo(case_text(case_store().get(reference, actor=acting_as(as_name), channel="cli"), max_notes=1000))
 
@@ -33,7 +33,7 @@ def case_show(reference: str, as_name: str) -> None:
 @case_errors
 def case_list(as_name: str, limit: int) -> None:
     """List the newest cases this staff member may see."""
-    from bot.services import case_store
+    from bot.bootstrap import case_store
 
     cases = case_store().list_for(actor=acting_as(as_name), channel="cli", limit=limit)
     if not cases:
@@ -53,7 +53,7 @@ def case_list(as_name: str, limit: int) -> None:
 @case_errors
 def case_export(reference: str, as_name: str, out: str | None) -> None:
     """Write one case with its notes and history as JSON (supervisors; audited)."""
-    from bot.services import case_store
+    from bot.bootstrap import case_store
 
     data = json.dumps(
         case_store().export(reference, actor=acting_as(as_name), channel="cli"), ensure_ascii=False, indent=2
@@ -74,7 +74,7 @@ def case_export(reference: str, as_name: str, out: str | None) -> None:
 @case_errors
 def case_erase(reference: str, reason: str, as_name: str) -> None:
     """Remove a case's content and its interview's conversation events (supervisors; audited)."""
-    from bot.services import case_store
+    from bot.bootstrap import case_store
 
     case, removed = case_store().erase(reference, reason, actor=acting_as(as_name), channel="cli")
     click.echo(

@@ -18,8 +18,8 @@ from bot.cli.app import main
 @click.option("--json", "as_json", is_flag=True, help="Print the ranked hits as JSON instead of the answer.")
 def ask(question: str, k: int, as_json: bool) -> None:
     """Ask the knowledge store: the answer as chat gives it, or the ranked hits (--json)."""
+    from bot.bootstrap import knowledge_base
     from bot.knowledge.answers import RELATED, answer
-    from bot.services import knowledge_base
 
     kb = knowledge_base()
     result = kb.search(question, k=k if as_json else 1 + RELATED)
@@ -91,9 +91,9 @@ def knowledge_load(directory: str | None) -> None:
     """Load the Markdown corpus into the database (add, update, remove; safe to repeat)."""
     from tqdm import tqdm
 
-    from bot.db import session_factory
     from bot.knowledge.corpus import CorpusError, load_bibliography, parse_corpus
     from bot.knowledge.store import load_sections
+    from bot.storage.db import session_factory
 
     folder = _corpus_dir(directory)
     try:

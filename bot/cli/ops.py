@@ -16,7 +16,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Create the database or migrate it to the newest schema."""
     from bot.config import database_url
-    from bot.migrate import upgrade
+    from bot.storage.migrate import upgrade
 
     upgrade()
     click.echo(f"Database is at the newest schema ({safe_url(database_url())}).")
@@ -33,9 +33,9 @@ def audit() -> None:
 @click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 100000))
 def audit_show(case_ref: str | None, staff_name: str | None, limit: int) -> None:
     """Print audit entries, newest first."""
-    from bot import audit as audit_log
-    from bot.db import session_factory
-    from bot.services import staff_store
+    from bot.bootstrap import staff_store
+    from bot.security import audit as audit_log
+    from bot.storage.db import session_factory
 
     staff_id = None
     if staff_name:
@@ -55,8 +55,8 @@ def audit_show(case_ref: str | None, staff_name: str | None, limit: int) -> None
 @audit.command("verify")
 def audit_verify() -> None:
     """Check the hash chain; report the first entry that was changed or removed."""
-    from bot import audit as audit_log
-    from bot.db import session_factory
+    from bot.security import audit as audit_log
+    from bot.storage.db import session_factory
 
     with session_factory()() as session:
         result = audit_log.verify(session)
@@ -78,9 +78,9 @@ def keys() -> None:
 def keys_rotate(batch_size: int) -> None:
     """Re-encrypt all sensitive data under a new key; safe to interrupt and run again."""
     from bot.config import database_url
-    from bot.crypto import DataKeyError
-    from bot.db import engine_for
-    from bot.keys import rotate
+    from bot.security.crypto import DataKeyError
+    from bot.security.key_rotation import rotate
+    from bot.storage.db import engine_for
 
     try:
         report = rotate(engine_for(database_url()), batch_size=batch_size)
@@ -99,7 +99,7 @@ def purge(older_than: str) -> None:
 
     from bot import conversations
     from bot.config import database_url
-    from bot.db import engine_for
+    from bot.storage.db import engine_for
 
     match = _re.fullmatch(r"(\d+)\s*([dh])", older_than.strip().lower())
     if not match:
@@ -136,6 +136,6 @@ def rasa_endpoints(actions_url: str, lock_store: str | None, lock_prefix: str | 
 @click.argument("which", type=click.Choice(["api-token", "bridge-token"]))
 def secret(which: str) -> None:
     """Print a generated secret, for the scripts that start the servers."""
-    from bot.secrets import api_token, bridge_token
+    from bot.security.tokens import api_token, bridge_token
 
     click.echo(api_token() if which == "api-token" else bridge_token())

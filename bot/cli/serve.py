@@ -17,9 +17,9 @@ def web(listen: str, rasa_url: str, secure_cookies: bool) -> None:
     """Serve the web chat for staff (login, then chat)."""
     import asyncio
 
-    from bot.secrets import bridge_token
-    from bot.services import staff_store
-    from bot.web.app import serve
+    from bot.bootstrap import staff_store
+    from bot.channels.web.app import serve
+    from bot.security.tokens import bridge_token
 
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit():
@@ -37,9 +37,9 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
     import asyncio
     import logging
 
+    from bot.bootstrap import staff_store
     from bot.channels.telegram import serve
-    from bot.secrets import bridge_token
-    from bot.services import staff_store
+    from bot.security.tokens import bridge_token
 
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
@@ -69,8 +69,8 @@ def shell(url: str, as_name: str) -> None:
     """Chat with the running assistant in this terminal (type a button's number to press it)."""
     import requests
 
-    from bot.secrets import bridge_token
-    from bot.services import staff_store
+    from bot.bootstrap import staff_store
+    from bot.security.tokens import bridge_token
 
     member = staff_store().active_by_name(as_name)
     if member is None:

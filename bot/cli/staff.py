@@ -25,7 +25,7 @@ def staff() -> None:
 @staff_errors
 def staff_add(name: str, role: str, telegram_id: int | None) -> None:
     """Register a staff member."""
-    from bot.services import staff_store
+    from bot.bootstrap import staff_store
 
     member = staff_store().add(name, role, telegram_id)
     click.echo(f"Added {member.name} ({member.role}), staff id {member.id}.")
@@ -34,7 +34,7 @@ def staff_add(name: str, role: str, telegram_id: int | None) -> None:
 @staff.command("list")
 def staff_list() -> None:
     """List staff members."""
-    from bot.services import staff_store
+    from bot.bootstrap import staff_store
 
     members = staff_store().list()
     if not members:
@@ -51,7 +51,7 @@ def staff_list() -> None:
 @staff_errors
 def staff_set_password(name: str, password_stdin: bool) -> None:
     """Set a staff member's web login password (stored as an argon2 hash, never in clear)."""
-    from bot.services import staff_store
+    from bot.bootstrap import staff_store
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -68,7 +68,7 @@ def staff_set_password(name: str, password_stdin: bool) -> None:
 @case_errors
 def staff_assign(reference: str, case_manager: str, as_name: str) -> None:
     """Assign a case to a case manager (supervisors; audited)."""
-    from bot.services import case_store, staff_store
+    from bot.bootstrap import case_store, staff_store
 
     member = staff_store().active_by_name(case_manager)
     if member is None or member.role != "case_manager":
@@ -82,7 +82,7 @@ def staff_assign(reference: str, case_manager: str, as_name: str) -> None:
 @staff_errors
 def staff_disable(name: str) -> None:
     """Disable a staff member: they can no longer reach the assistant."""
-    from bot.services import staff_store
+    from bot.bootstrap import staff_store
 
     staff_store().disable(name)
     click.echo(f"Disabled {name}.")

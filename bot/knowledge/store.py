@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy import Column, DateTime, Integer, String, Text, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import Base
 from bot.knowledge import analyzer
 from bot.knowledge.corpus import Section, cite, load_bibliography, parse_corpus
 from bot.knowledge.ranking import QUESTION_FOCUS, Bm25Index, IndexedSection, is_close, is_reliable
 from bot.knowledge.spelling import Speller, vocabulary
+from bot.storage.db import Base
 
 
 class KnowledgeSection(Base):

@@ -12,7 +12,7 @@ import hmac
 from rasa.core.channels.rest import RestInput
 from sanic import response
 
-from bot.secrets import bridge_token
+from bot.security.tokens import bridge_token
 
 CHANNELS = ("telegram", "web", "shell")
 

@@ -2,7 +2,7 @@
 
 `rasa run --auth-token TOKEN` shows the token to anyone who can list processes. Here Rasa's
 own command line is used unchanged, and the token (PRR_API_TOKEN or var/keys/api.token,
-bot/secrets.py) is put into the parsed arguments. Usage: python -m bot.rasa_plugins.serve run
+bot/security/tokens.py) is put into the parsed arguments. Usage: python -m bot.rasa_plugins.serve run
 --enable-api [rasa run options, without --auth-token].
 """
 
@@ -13,7 +13,7 @@ import sys
 import rasa.cli.run
 from rasa.__main__ import main
 
-from bot.secrets import api_token
+from bot.security.tokens import api_token
 
 _run_with_arguments = rasa.cli.run.run
 

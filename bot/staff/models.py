@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, String
 
-from bot.db import Base
+from bot.storage.db import Base
 
 ROLES = ("intake", "case_manager", "supervisor", "admin")
 

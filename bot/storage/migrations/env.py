@@ -2,11 +2,11 @@
 
 from alembic import context
 
-from bot import audit as _audit  # noqa: F401
 from bot.cases import models as _cases  # noqa: F401  (registers the tables)
-from bot.db import Base, make_engine
 from bot.knowledge import store as _knowledge  # noqa: F401
+from bot.security import audit as _audit  # noqa: F401
 from bot.staff import models as _staff  # noqa: F401
+from bot.storage.db import Base, make_engine
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from bot.secrets import keys_dir
+from bot.security.tokens import keys_dir
 
 _lock = threading.Lock()
 _cached: tuple[tuple, MultiFernet] | None = None

@@ -6,9 +6,9 @@ from functools import lru_cache
 
 from bot.cases.store import CaseStore
 from bot.config import database_url
-from bot.db import session_factory
 from bot.knowledge.store import KnowledgeBase
 from bot.staff.store import StaffStore
+from bot.storage.db import session_factory
 
 
 def knowledge_base() -> KnowledgeBase:

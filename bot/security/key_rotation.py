@@ -16,10 +16,11 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Engine
 
-from bot import conversations, crypto
+from bot import conversations
 from bot.cases import models as _cases  # noqa: F401  (registers the tables)
-from bot.db import Base
-from bot.db_types import Encrypted
+from bot.security import crypto
+from bot.storage.db import Base
+from bot.storage.encrypted import Encrypted
 
 
 def encrypted_columns() -> list[tuple]:

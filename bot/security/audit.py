@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, DateTime, Integer, String, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import Base
+from bot.storage.db import Base
 
 GENESIS = "0" * 64
 

@@ -44,7 +44,7 @@ def _as_text(value):
 
 
 def upgrade() -> None:
-    from bot import crypto
+    from bot.security import crypto
 
     bind = op.get_bind()
     # Read the clear values first: altering a column type on SQLite copies the table.

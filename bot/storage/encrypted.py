@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.types import Text, TypeDecorator
 
-from bot import crypto
+from bot.security import crypto
 
 
 class Encrypted(TypeDecorator):

@@ -1,0 +1,1 @@
+"""Encryption at rest, key rotation, generated secrets and the audit trail."""

@@ -1,0 +1,1 @@
+"""Where data is kept: the engine, encrypted column types, the schema and its migrations."""
