@@ -1,4 +1,5 @@
-"""PRR Assistant services: knowledge search, intake validation, case store.
+"""PRR Assistant services: knowledge search, intake validation, case store, staff, security.
 
-Nothing in this package imports Rasa, so it can be tested and reused on its own.
+Only `bot.rasa_plugins` imports Rasa (it runs inside the Rasa server); everything else can be
+tested and reused on its own.
 """

@@ -1,1 +1,2 @@
-"""Channels staff use to reach the assistant: the Telegram bridge and the Rasa input they share."""
+"""Channels staff use to reach the assistant: the web chat, the Telegram bridge, and the client
+both use to post to Rasa's token-protected `bridge` input (which is in bot/rasa_plugins/)."""
