@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select, update
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot import conversations
 from bot.cases import access
 from bot.cases.access import Actor
+from bot.cases.answers import CONTENT_COLUMNS, export_dict, to_columns
 from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, StatusChange
 from bot.intake import fields as f
 from bot.security import audit
@@ -60,43 +61,6 @@ def _next_reference(session: Session, year: int) -> str:
     return f"PRR-{year}-{number:04d}"
 
 
-def _columns(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Slot values of a finished intake -> typed column values."""
-    a = {name: answers.get(name) for name in f.FIELD_NAMES}
-    dob = a["date_of_birth"]
-    ret = a["return_date"]
-    tcz = a["time_in_conflict_zone"]
-    cols = {
-        k: a[k]
-        for k in (
-            "intake_type",
-            "full_name",
-            "sex",
-            "nationality",
-            "nationality_verification",
-            "role",
-            "association",
-            "legal_status",
-            "health_needs",
-            "psychosocial_needs",
-            "caregiver",
-            "unaccompanied",
-            "schooling",
-            "accompanying_children",
-            "risk_tool",
-            "consent",
-            "notes",
-            "estimated_age",
-        )
-    }
-    cols["date_of_birth"] = date.fromisoformat(dob) if dob and dob != "unknown" else None
-    cols["return_date"] = date.fromisoformat(ret + "-01" if len(ret) == 7 else ret) if ret else None
-    cols["return_date_precision"] = ("month" if len(ret) == 7 else "day") if ret else None
-    cols["time_in_conflict_zone_months"] = tcz if isinstance(tcz, int) else None
-    cols["time_in_conflict_zone_unknown"] = True if tcz == "unknown" else (False if isinstance(tcz, int) else None)
-    return cols
-
-
 class CaseStore:
     """Every operation checks the actor's role (bot.cases.access) and writes the audit trail."""
 
@@ -126,7 +90,7 @@ class CaseStore:
                 created_at=now,
                 updated_at=now,
                 intake_started_at=intake_started_at,
-                **_columns(answers),
+                **to_columns(answers),
             )
             case.referrals = [CaseReferral(referral=r) for r in (answers.get("referrals") or [])]
             case.status_changes = [
@@ -316,61 +280,3 @@ def _with_history(session: Session, case: Case) -> Case:
     session.expire(case, ["referrals", "case_notes", "status_changes"])
     _ = case.referrals, case.case_notes, case.status_changes  # loaded now, readable after the commit
     return case
-
-
-CONTENT_COLUMNS = (
-    "intake_type",
-    "full_name",
-    "date_of_birth",
-    "estimated_age",
-    "sex",
-    "nationality",
-    "nationality_verification",
-    "return_date",
-    "return_date_precision",
-    "time_in_conflict_zone_months",
-    "time_in_conflict_zone_unknown",
-    "role",
-    "association",
-    "legal_status",
-    "health_needs",
-    "psychosocial_needs",
-    "caregiver",
-    "unaccompanied",
-    "schooling",
-    "accompanying_children",
-    "risk_tool",
-    "consent",
-    "notes",
-)
-
-
-def export_dict(case: Case) -> dict:
-    def plain(value):
-        return value.isoformat() if hasattr(value, "isoformat") else value
-
-    return {
-        "reference": case.reference,
-        "status": case.status,
-        "created_by": case.created_by,
-        "channel": case.channel,
-        "created_at": plain(case.created_at),
-        "updated_at": plain(case.updated_at),
-        "assigned_to": case.assigned_to,
-        "answers": {name: plain(getattr(case, name)) for name in CONTENT_COLUMNS},
-        "referrals": [r.referral for r in case.referrals],
-        "notes": [
-            {"at": plain(n.created_at), "author": n.author, "channel": n.channel, "text": n.text}
-            for n in case.case_notes
-        ],
-        "status_history": [
-            {
-                "at": plain(c.changed_at),
-                "by": c.changed_by,
-                "from": c.from_status,
-                "to": c.to_status,
-                "reason": c.reason,
-            }
-            for c in case.status_changes
-        ],
-    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.cases.answers import from_case
 from bot.cases.models import Case
 from bot.intake import fields as f
 
@@ -10,25 +11,8 @@ def _when(dt) -> str:
     return dt.strftime("%Y-%m-%d %H:%M UTC") if dt else "—"
 
 
-def case_answers(case: Case) -> dict:
-    """The case's columns back in the shape of interview answers, for display."""
-    answers = {name: getattr(case, name, None) for name in f.FIELD_NAMES}
-    answers["date_of_birth"] = case.date_of_birth.isoformat() if case.date_of_birth else "unknown"
-    if case.return_date:
-        answers["return_date"] = (
-            case.return_date.strftime("%Y-%m")
-            if case.return_date_precision == "month"
-            else case.return_date.isoformat()
-        )
-    answers["time_in_conflict_zone"] = (
-        "unknown" if case.time_in_conflict_zone_unknown else case.time_in_conflict_zone_months
-    )
-    answers["referrals"] = [r.referral for r in case.referrals]
-    return answers
-
-
 def case_text(case: Case, max_notes: int = 5) -> str:
-    answers = case_answers(case)
+    answers = from_case(case)
     lines = [
         f"Case {case.reference} — status: {case.status}",
         f"Created {_when(case.created_at)} by {case.created_by} via {case.channel}",

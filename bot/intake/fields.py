@@ -1,7 +1,7 @@
 """The intake fields of shared/domain/intake.md: order, rules, branches and display.
 
 Slot values are kept JSON-friendly (str, int, bool, list) because they travel through Rasa;
-`bot.cases.store` turns them into typed columns.
+`bot.cases.answers` turns them into typed columns and back.
 """
 
 from __future__ import annotations
@@ -12,115 +12,30 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.intake import countries
 from bot.intake import parsing as p
-
-SKIPPED = "(skipped)"
-PRISONER = "violent extremist prisoner"
-
-INTAKE_TYPES = ("repatriated returnee", "self-returned", "relocated", PRISONER, "other")
-SEXES = ("female", "male", "not recorded")
-VERIFICATIONS = ("documents", "consular check", "DNA match with relatives", "pending", "not verified")
-ROLES = ("fighter", "supporter", "facilitator", "spouse", "child", "unknown")
-ASSOCIATIONS = ("voluntary", "coerced", "born in the conflict zone", "unknown")
-LEGAL_STATUSES = ("none", "under investigation", "charged", "convicted", "administrative detention")
-SCHOOLING = ("none", "pre-school", "primary", "secondary", "other")
-RISK_TOOLS = ("VERA-2R", "ERG22+", "other", "not yet assessed")
-REFERRALS = ("psychologist", "theologian", "social worker", "health care", "education", "employment", "legal aid")
-
-
-def age_of(answers: Mapping[str, Any], today: date | None = None) -> int | None:
-    """Age from the date of birth, else the estimated age; None while neither is known."""
-    dob = answers.get("date_of_birth")
-    if dob and dob not in ("unknown", SKIPPED):
-        return p.age_on(date.fromisoformat(dob), today or date.today())
-    estimated = answers.get("estimated_age")
-    return estimated if isinstance(estimated, int) else None
-
-
-def is_minor(answers: Mapping[str, Any]) -> bool | None:
-    age = age_of(answers)
-    return None if age is None else age < 18
-
-
-# ---- parsers: (text, answers so far) -> slot value -------------------------------------------
-
-
-def _dob(text: str, answers: Mapping) -> str:
-    if p.normalise(text) in p.UNKNOWN_WORDS:
-        return "unknown"
-    born, _ = p.parse_date(text, allow_month=False)
-    if p.age_on(born, date.today()) > 100:
-        raise p.InvalidAnswer("That would make the person older than 100.", "12 March 2009")
-    return born.isoformat()
-
-
-def _return_date(text: str, answers: Mapping) -> str:
-    returned, precision = p.parse_date(text, allow_month=True)
-    dob = answers.get("date_of_birth")
-    if dob and dob not in ("unknown", SKIPPED):
-        latest = p.month_end(returned) if precision == "month" else returned
-        if latest < date.fromisoformat(dob):
-            raise p.InvalidAnswer("The return date cannot be before the date of birth.", "March 2019")
-    return returned.strftime("%Y-%m") if precision == "month" else returned.isoformat()
-
-
-def _duration(text: str, answers: Mapping) -> Any:
-    return "unknown" if p.normalise(text) in p.UNKNOWN_WORDS else p.parse_duration_months(text)
-
-
-def _referrals(text: str, answers: Mapping) -> list[str]:
-    t = p.normalise(text)
-    if t in p.NONE_WORDS:
-        return []
-    items = [i for i in (x.strip() for x in t.replace(" and ", ",").replace(";", ",").split(",")) if i]
-    synonyms = {
-        "psychological support": "psychologist",
-        "psychology": "psychologist",
-        "imam": "theologian",
-        "religious": "theologian",
-        "social work": "social worker",
-        "health": "health care",
-        "medical": "health care",
-        "doctor": "health care",
-        "school": "education",
-        "job": "employment",
-        "work": "employment",
-        "lawyer": "legal aid",
-        "legal": "legal aid",
-    }
-    chosen: list[str] = []
-    for item in items:
-        value = p.parse_choice(item, REFERRALS, synonyms)
-        if value not in chosen:
-            chosen.append(value)
-    return chosen
-
-
-def _choice(options, synonyms=None) -> Callable[[str, Mapping], str]:
-    return lambda text, answers: p.parse_choice(text, options, synonyms)
-
-
-# ---- branch conditions -----------------------------------------------------------------------
-
-
-def _always(answers: Mapping) -> bool:
-    return True
-
-
-def _not_prisoner(answers: Mapping) -> bool:
-    return answers.get("intake_type") != PRISONER
-
-
-def _minor(answers: Mapping) -> bool:
-    return is_minor(answers) is True
-
-
-def _adult(answers: Mapping) -> bool:
-    return is_minor(answers) is False
-
-
-def _dob_unknown(answers: Mapping) -> bool:
-    return answers.get("date_of_birth") == "unknown"
+from bot.intake.rules import (
+    ASSOCIATIONS,
+    INTAKE_TYPES,
+    LEGAL_STATUSES,
+    PRISONER,
+    RISK_TOOLS,
+    ROLES,
+    SCHOOLING,
+    SEXES,
+    SKIPPED,
+    VERIFICATIONS,
+    adult,
+    always,
+    choice,
+    dob,
+    dob_unknown,
+    duration,
+    minor,
+    not_prisoner,
+    referral_list,
+    return_date,
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +45,7 @@ class Field:
     required: bool
     sensitive: bool
     parse: Callable[[str, Mapping], Any]
-    applies: Callable[[Mapping], bool] = _always
+    applies: Callable[[Mapping], bool] = always
     free_text: bool = False
     # Several choices in one answer: a question can name a choice ("what does a theologian do?"),
     # so a knowledge question is answered before the text is read as choices.
@@ -143,7 +58,7 @@ FIELDS: tuple[Field, ...] = (
         "Intake type",
         True,
         False,
-        _choice(
+        choice(
             INTAKE_TYPES,
             {
                 "repatriated": "repatriated returnee",
@@ -156,21 +71,21 @@ FIELDS: tuple[Field, ...] = (
         ),
     ),
     Field("full_name", "Full name", True, True, lambda t, a: p.parse_name(t), free_text=True),
-    Field("date_of_birth", "Date of birth", True, True, _dob),
+    Field("date_of_birth", "Date of birth", True, True, dob),
     Field(
         "estimated_age",
         "Estimated age",
         True,
         True,
         lambda t, a: p.parse_whole_number(t, low=0, high=100, example="12", words=p.NUMBER_WORDS),
-        _dob_unknown,
+        dob_unknown,
     ),
     Field(
         "sex",
         "Sex",
         True,
         False,
-        _choice(
+        choice(
             SEXES,
             {
                 "f": "female",
@@ -183,13 +98,13 @@ FIELDS: tuple[Field, ...] = (
             },
         ),
     ),
-    Field("nationality", "Nationality", True, False, lambda t, a: p.parse_nationality(t)),
+    Field("nationality", "Nationality", True, False, lambda t, a: countries.parse_nationality(t)),
     Field(
         "nationality_verification",
         "Nationality verification",
         True,
         True,
-        _choice(
+        choice(
             VERIFICATIONS,
             {
                 "dna": "DNA match with relatives",
@@ -201,15 +116,15 @@ FIELDS: tuple[Field, ...] = (
             },
         ),
     ),
-    Field("return_date", "Return date", False, False, _return_date, _not_prisoner),
-    Field("time_in_conflict_zone", "Time in conflict zone", False, False, _duration, _not_prisoner),
-    Field("role", "Role", True, True, _choice(ROLES)),
+    Field("return_date", "Return date", False, False, return_date, not_prisoner),
+    Field("time_in_conflict_zone", "Time in conflict zone", False, False, duration, not_prisoner),
+    Field("role", "Role", True, True, choice(ROLES)),
     Field(
         "association",
         "Association",
         True,
         True,
-        _choice(
+        choice(
             ASSOCIATIONS,
             {
                 "born there": "born in the conflict zone",
@@ -223,7 +138,7 @@ FIELDS: tuple[Field, ...] = (
         "Legal status",
         True,
         True,
-        _choice(
+        choice(
             LEGAL_STATUSES,
             {"investigation": "under investigation", "detention": "administrative detention", "no": "none"},
         ),
@@ -252,16 +167,16 @@ FIELDS: tuple[Field, ...] = (
         lambda t, a: p.parse_free_text(
             t, max_chars=300, allow_none=False, min_chars=2, example="Gulnara Sultanova, grandmother"
         ),
-        _minor,
+        minor,
         free_text=True,
     ),
-    Field("unaccompanied", "Unaccompanied or orphaned", True, True, lambda t, a: p.parse_yes_no(t), _minor),
+    Field("unaccompanied", "Unaccompanied or orphaned", True, True, lambda t, a: p.parse_yes_no(t), minor),
     Field(
         "schooling",
         "Schooling",
         False,
         False,
-        _choice(
+        choice(
             SCHOOLING,
             {
                 "preschool": "pre-school",
@@ -270,7 +185,7 @@ FIELDS: tuple[Field, ...] = (
                 "secondary school": "secondary",
             },
         ),
-        _minor,
+        minor,
     ),
     Field(
         "accompanying_children",
@@ -278,14 +193,14 @@ FIELDS: tuple[Field, ...] = (
         True,
         False,
         lambda t, a: p.parse_whole_number(t, low=0, high=20, example="2", words=p.NUMBER_WORDS),
-        _adult,
+        adult,
     ),
     Field(
         "risk_tool",
         "Risk assessment tool",
         False,
         True,
-        _choice(
+        choice(
             RISK_TOOLS,
             {
                 "vera": "VERA-2R",
@@ -298,9 +213,9 @@ FIELDS: tuple[Field, ...] = (
                 "none": "not yet assessed",
             },
         ),
-        _adult,
+        adult,
     ),
-    Field("referrals", "Referrals", False, False, _referrals, multiple=True),
+    Field("referrals", "Referrals", False, False, referral_list, multiple=True),
     Field("consent", "Consent", True, False, lambda t, a: p.parse_yes_no(t)),
     Field(
         "notes",
@@ -339,7 +254,7 @@ def display(name: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(value) if value else "none"
     if name == "nationality":
-        return p.country_name(value)
+        return countries.country_name(value)
     if name in ("date_of_birth", "return_date") and value != "unknown":
         if len(value) == 7:
             return date.fromisoformat(value + "-01").strftime("%B %Y")
