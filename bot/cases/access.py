@@ -10,13 +10,26 @@ Roles (need to know, one record owner, after UNICEF's Primero):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from sqlalchemy import true
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.cases.models import Case
+from bot.staff.models import Role
 
-CREATE, READ, LIST, UPDATE, ASSIGN, EXPORT, ERASE = "create", "read", "list", "update", "assign", "export", "erase"
+
+class CaseAction(str, Enum):
+    CREATE = "create"
+    READ = "read"
+    LIST = "list"
+    UPDATE = "update"
+    ASSIGN = "assign"
+    EXPORT = "export"
+    ERASE = "erase"
+
+
+CREATE, READ, LIST, UPDATE, ASSIGN, EXPORT, ERASE = CaseAction
 
 
 class NotPermitted(PermissionError):
@@ -35,17 +48,17 @@ class Actor:
     name: str = ""
 
 
-def allowed(actor: Actor | None, action: str, case: Case | None = None) -> bool:
+def allowed(actor: Actor | None, action: CaseAction | str, case: Case | None = None) -> bool:
     if actor is None:
         return False
     role = actor.role
-    if role == "supervisor":
-        return action in (CREATE, READ, LIST, UPDATE, ASSIGN, EXPORT, ERASE)
-    if role == "intake":
+    if role == Role.SUPERVISOR:
+        return action in tuple(CaseAction)
+    if role == Role.INTAKE:
         if action in (CREATE, LIST):
             return True
         return action == READ and case is not None and case.created_by == actor.staff_id
-    if role == "case_manager":
+    if role == Role.CASE_MANAGER:
         if action == LIST:
             return True
         return action in (READ, UPDATE) and case is not None and case.assigned_to == actor.staff_id
@@ -54,10 +67,10 @@ def allowed(actor: Actor | None, action: str, case: Case | None = None) -> bool:
 
 def visible_filter(actor: Actor) -> ColumnElement[bool]:
     """The cases a listing may show this actor: the READ rule above, as a query condition."""
-    if actor.role == "supervisor":
+    if actor.role == Role.SUPERVISOR:
         return true()
-    if actor.role == "intake":
+    if actor.role == Role.INTAKE:
         return Case.created_by == actor.staff_id
-    if actor.role == "case_manager":
+    if actor.role == Role.CASE_MANAGER:
         return Case.assigned_to == actor.staff_id
     return Case.id.is_(None)  # admin: none

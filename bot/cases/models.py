@@ -7,6 +7,7 @@ the program sees str, date, int or bool; the database holds only ciphertext.
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import relationship
@@ -14,16 +15,26 @@ from sqlalchemy.orm import relationship
 from bot.storage.db import Base
 from bot.storage.encrypted import Encrypted
 
-STATUSES = ("intake", "screening", "prosecution", "rehabilitation", "reintegration", "closed")
+
+class CaseStatus(str, Enum):
+    INTAKE = "intake"
+    SCREENING = "screening"
+    PROSECUTION = "prosecution"
+    REHABILITATION = "rehabilitation"
+    REINTEGRATION = "reintegration"
+    CLOSED = "closed"
+
+
+STATUSES = tuple(status.value for status in CaseStatus)
 # The lifecycle of shared/domain/intake.md: intake -> screening -> prosecution | rehabilitation
 # -> reintegration -> closed.
-TRANSITIONS = {
-    "intake": ("screening",),
-    "screening": ("prosecution", "rehabilitation"),
-    "prosecution": ("reintegration",),
-    "rehabilitation": ("reintegration",),
-    "reintegration": ("closed",),
-    "closed": (),
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CaseStatus.INTAKE: (CaseStatus.SCREENING,),
+    CaseStatus.SCREENING: (CaseStatus.PROSECUTION, CaseStatus.REHABILITATION),
+    CaseStatus.PROSECUTION: (CaseStatus.REINTEGRATION,),
+    CaseStatus.REHABILITATION: (CaseStatus.REINTEGRATION,),
+    CaseStatus.REINTEGRATION: (CaseStatus.CLOSED,),
+    CaseStatus.CLOSED: (),
 }
 
 
@@ -32,7 +43,7 @@ class Case(Base):
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(20), nullable=False, unique=True)
-    status = Column(String(20), nullable=False, default="intake")
+    status = Column(String(20), nullable=False, default=CaseStatus.INTAKE.value)
     created_by = Column(String(120), nullable=False, index=True)
     channel = Column(String(40), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)

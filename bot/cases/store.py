@@ -21,7 +21,7 @@ from bot import conversations
 from bot.cases import access
 from bot.cases.access import Actor
 from bot.cases.answers import CONTENT_COLUMNS, export_dict, to_columns
-from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, StatusChange
+from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, CaseStatus, StatusChange
 from bot.intake import fields as f
 from bot.security import audit
 
@@ -84,7 +84,7 @@ class CaseStore:
             reference = _next_reference(session, now.year)
             case = Case(
                 reference=reference,
-                status="intake",
+                status=CaseStatus.INTAKE.value,
                 created_by=actor.staff_id,
                 channel=channel,
                 created_at=now,
@@ -99,7 +99,7 @@ class CaseStore:
                     channel=channel,
                     changed_at=now,
                     from_status=None,
-                    to_status="intake",
+                    to_status=CaseStatus.INTAKE.value,
                     reason="intake interview",
                 )
             ]

@@ -7,7 +7,7 @@ import sys
 import click
 
 from bot.cli.app import AS_OPTION, acting_as, case_errors, main, shown_as_click_errors
-from bot.staff.models import ROLES
+from bot.staff.models import ROLES, Role
 from bot.staff.store import StaffError
 
 staff_errors = shown_as_click_errors(StaffError)
@@ -71,7 +71,7 @@ def staff_assign(reference: str, case_manager: str, as_name: str) -> None:
     from bot.bootstrap import case_store, staff_store
 
     member = staff_store().active_by_name(case_manager)
-    if member is None or member.role != "case_manager":
+    if member is None or member.role != Role.CASE_MANAGER:
         raise click.ClickException(f"{case_manager!r} is not an active case manager.")
     case_store().assign(reference, member.sender_id, actor=acting_as(as_name), channel="cli")
     click.echo(f"{reference.upper()} is assigned to {case_manager}.")

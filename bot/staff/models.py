@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, String
 
 from bot.storage.db import Base
 
-ROLES = ("intake", "case_manager", "supervisor", "admin")
+
+class Role(str, Enum):
+    """What a staff member may do with cases (bot/cases/access.py says exactly what)."""
+
+    INTAKE = "intake"
+    CASE_MANAGER = "case_manager"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+ROLES = tuple(role.value for role in Role)
 
 
 class Staff(Base):
