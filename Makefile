@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: install run test train validate db bench eval eval-nlu check-knowledge lint clean
+.PHONY: install run test train validate db bench eval eval-nlu check-knowledge lint test-fast clean
 
 install: $(VENV)/.installed
 
@@ -64,12 +64,16 @@ lint: install
 test: install lint train $(CHROMEDRIVER) check-knowledge
 	$(BIN)/python -m pytest
 
+# The unit tests alone (no database server, no Rasa, no browser): under a minute.
+test-fast: install
+	$(BIN)/python -m pytest tests/unit
+
 bench: install db
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m scripts.bench
 
 # Answer quality of knowledge search on both halves of tests/data/questions.yml (EVAL_ARGS=--misses).
 eval: install
-	$(BIN)/python scripts/eval.py $(EVAL_ARGS)
+	$(BIN)/python -m scripts.eval $(EVAL_ARGS)
 
 # Intent precision, recall and F1 with 5-fold cross-validation of the NLU data (about 10 minutes).
 eval-nlu: install

@@ -25,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bot.rasa_endpoints import rasa_endpoints  # noqa: E402  (the endpoints `make run` uses)
-from tests.servers import ACTIONS_ENV, free_port, wait_until_up  # noqa: E402  (the same start-up checks as the tests)
+from tests.support.servers import ACTIONS_ENV, free_port, wait_until_up  # noqa: E402  (the same start-up checks as the tests)
 
 BIN = ROOT / ".venv" / "bin"
 WORK = ROOT / "var" / "bench"

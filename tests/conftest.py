@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -13,7 +12,6 @@ from sqlalchemy import create_engine, text
 from bot.storage.db import session_factory
 from bot.storage.migrate import upgrade
 
-ROOT = Path(__file__).resolve().parent.parent
 # Keys and tokens the tests generate go to a throw-away folder, never to the checkout's var/.
 os.environ.setdefault("PRR_KEYS_DIR", tempfile.mkdtemp(prefix="prr-test-keys-"))
 POSTGRES_ADMIN_URL = os.environ.get("PRR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -13,7 +13,7 @@ import pytest
 from bot.knowledge.corpus import parse_corpus
 from bot.knowledge.evaluation import HALVES, load_questions, score
 from bot.knowledge.store import KnowledgeBase, load_corpus
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 QUESTIONS = load_questions(ROOT / "tests" / "data" / "questions.yml")
 # half: (top-1 %, top-3 %, declines %, most out-of-scope questions answered with a source)

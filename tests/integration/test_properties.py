@@ -16,8 +16,8 @@ from bot.intake.parsing import InvalidAnswer
 from bot.knowledge.store import KnowledgeBase, load_corpus
 from bot.security import audit
 from bot.storage.db import session_factory
-from tests.conftest import ROOT
-from tests.test_case_store import ADULT
+from tests.support.factories import ADULT
+from tests.support.paths import ROOT
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300) | st.sampled_from(
     [

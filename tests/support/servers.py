@@ -15,7 +15,7 @@ import requests
 import yaml
 
 from bot.rasa_endpoints import rasa_endpoints
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 BIN = ROOT / ".venv" / "bin"
 START_TIMEOUT = 240

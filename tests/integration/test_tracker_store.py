@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from bot import conversations
 from bot.rasa_plugins import tracker_store as module
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 @pytest.fixture(scope="module")

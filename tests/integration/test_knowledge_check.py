@@ -6,7 +6,7 @@ import subprocess
 
 from bot.knowledge.check import check_corpus
 from bot.knowledge.corpus import cite, load_bibliography, parse_corpus
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 BIBLIOGRAPHY = """\
 bangkok-rules:

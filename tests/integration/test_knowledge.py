@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.knowledge.answers import DISCLAIMER, answer, no_answer_text, section_reply
 from bot.knowledge.corpus import CorpusError, parse_corpus
 from bot.knowledge.store import KnowledgeBase, KnowledgeSection, load_corpus
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 CORPUS = ROOT / "knowledge"
 

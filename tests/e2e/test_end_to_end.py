@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.storage.db import session_factory
-from tests.servers import API_TOKEN, listening_addresses, running_servers
+from tests.support.servers import API_TOKEN, listening_addresses, running_servers
 
 pytestmark = pytest.mark.servers
 

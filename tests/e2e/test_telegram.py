@@ -15,9 +15,9 @@ from bot.cases.views import case_text
 from bot.channels.telegram import EDITED, REFUSAL, TEXT_ONLY, UNAVAILABLE
 from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
-from tests.conftest import ROOT
-from tests.fake_telegram import FakeTelegram
-from tests.servers import BIN, free_port, running_servers
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.paths import ROOT
+from tests.support.servers import BIN, free_port, running_servers
 
 pytestmark = pytest.mark.servers
 STAFF_TG, STRANGER_TG = 1001, 2002

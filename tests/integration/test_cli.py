@@ -11,7 +11,7 @@ from bot.cases.store import CaseStore
 from bot.cli import main
 from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
-from tests.test_case_store import ADULT
+from tests.support.factories import ADULT
 
 
 def test_db_upgrade_is_safe_to_repeat(sqlite_url, monkeypatch):

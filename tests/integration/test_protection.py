@@ -15,7 +15,7 @@ from bot.security import crypto
 from bot.security.key_rotation import rotate
 from bot.storage.db import session_factory
 from bot.storage.migrate import alembic_config
-from tests.test_case_store import ADULT
+from tests.support.factories import ADULT
 
 SUPERVISOR = Actor("5", "supervisor")
 

@@ -15,8 +15,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
-from tests.conftest import ROOT
-from tests.servers import BIN, free_port, running_servers, wait_until_up
+from tests.support.paths import ROOT
+from tests.support.servers import BIN, free_port, running_servers, wait_until_up
 
 pytestmark = pytest.mark.servers
 ARTIFACTS = ROOT / "test-artifacts"

@@ -14,27 +14,8 @@ from bot.cases.access import Actor, NotPermitted
 from bot.cases.models import Case, CaseReferral, CaseSequence
 from bot.cases.store import CaseError, CaseStore
 from bot.security import audit
+from tests.support.factories import ADULT
 
-ADULT = {
-    "intake_type": "repatriated returnee",
-    "full_name": "Aigerim Sultanova",
-    "date_of_birth": "1990-01-05",
-    "sex": "female",
-    "nationality": "KAZ",
-    "nationality_verification": "DNA match with relatives",
-    "return_date": "2019-03",
-    "time_in_conflict_zone": 42,
-    "role": "spouse",
-    "association": "coerced",
-    "legal_status": "under investigation",
-    "health_needs": "asthma",
-    "psychosocial_needs": None,
-    "accompanying_children": 3,
-    "risk_tool": "VERA-2R",
-    "referrals": ["psychologist", "legal aid"],
-    "consent": True,
-    "notes": "arrived with three children",
-}
 INTAKE = Actor("1", "intake", "i.one")
 INTAKE2 = Actor("2", "intake", "i.two")
 MANAGER = Actor("3", "case_manager", "m.three")

@@ -16,8 +16,8 @@ from bot.intake import flow
 from bot.knowledge.store import load_corpus
 from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
-from tests.conftest import ROOT
-from tests.test_case_store import ADULT
+from tests.support.factories import ADULT
+from tests.support.paths import ROOT
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import re
 import subprocess
 
 from bot.intake import flow
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 MODEL = ROOT / "models" / "prr.tar.gz"

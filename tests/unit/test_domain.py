@@ -7,7 +7,7 @@ from collections import Counter
 import yaml
 
 from bot.intake import fields, flow
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def _domain() -> dict:

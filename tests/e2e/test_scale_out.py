@@ -15,8 +15,8 @@ from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.knowledge.store import load_corpus
 from bot.storage.db import session_factory
-from tests.conftest import ROOT
-from tests.servers import BRIDGE_TOKEN, Servers
+from tests.support.paths import ROOT
+from tests.support.servers import BRIDGE_TOKEN, Servers
 
 pytestmark = pytest.mark.servers
 CONVERSATIONS = 20

@@ -1,0 +1,1 @@
+"""What the tests share: paths, factories, the server launcher, the fake Telegram Bot API."""
