@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from rasa_sdk import Tracker
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from bot.config import quiet_environment
+
+quiet_environment()
 
 logger = logging.getLogger("prr.actions")
 

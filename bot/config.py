@@ -1,18 +1,68 @@
-"""Settings read from the environment, with defaults that work from a fresh clone."""
+"""Settings: every environment variable the project reads, in one object, with defaults that
+work from a fresh clone; and the variables that keep Rasa, TensorFlow and SQLAlchemy quiet.
+
+`settings()` looks at the environment when called and builds the object again only when one of
+its variables changed (a few dict look-ups: it runs on hot paths), so a test or a command that
+sets a variable sees it at once. Apart from crypto's key lookup, no other module reads our
+variables from os.environ.
+"""
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
+from pydantic import BaseSettings, Field
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# No telemetry or error reports leave this machine (Rasa sends both by default); TensorFlow's
+# start-up chatter and SQLAlchemy's 2.0 banner (from Rasa's own store) are noise for staff.
+QUIET_ENVIRONMENT = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
+
+
+class Settings(BaseSettings):
+    database_url: str = Field(f"sqlite:///{PROJECT_ROOT / 'var' / 'prr.db'}", env="DATABASE_URL")
+    knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge", env="PRR_KNOWLEDGE_DIR")
+    keys_dir: Path = Field(PROJECT_ROOT / "var" / "keys", env="PRR_KEYS_DIR")
+    data_key: str = Field("", env="PRR_DATA_KEY")  # Fernet keys, comma-separated, newest first
+    api_token: str = Field("", env="PRR_API_TOKEN")
+    bridge_token: str = Field("", env="PRR_BRIDGE_TOKEN")
+    telegram_bot_token: str = Field("", env="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field("", env="TELEGRAM_API_BASE_URL")
+
+    class Config:
+        case_sensitive = True
+
+
+_NAMES = tuple(field.field_info.extra["env"] for field in Settings.__fields__.values())
+
+
+def settings() -> Settings:
+    return _settings(tuple(os.environ.get(name) for name in _NAMES))
+
+
+@lru_cache(maxsize=4)
+def _settings(_values: tuple) -> Settings:
+    return Settings()
+
+
+def quiet_environment(env: dict | None = None) -> dict:
+    """Set the quiet variables (unless already set) in `env`, or in this process's environment."""
+    target = os.environ if env is None else env
+    for name, value in QUIET_ENVIRONMENT.items():
+        target.setdefault(name, value)
+    return target
 
 
 def database_url() -> str:
     """The case and knowledge store. Any SQLAlchemy URL; SQLite under var/ by default."""
-    default = f"sqlite:///{PROJECT_ROOT / 'var' / 'prr.db'}"
-    return os.environ.get("DATABASE_URL", default)
+    return settings().database_url
 
 
 def knowledge_dir() -> Path:
-    return Path(os.environ.get("PRR_KNOWLEDGE_DIR", PROJECT_ROOT / "knowledge"))
+    return settings().knowledge_dir

@@ -22,6 +22,8 @@ from pathlib import Path
 import requests
 import yaml
 
+from bot.config import QUIET_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bot.rasa_endpoints import rasa_endpoints  # noqa: E402  (the endpoints `make run` uses)
@@ -45,9 +47,7 @@ def summary(ms):
 def env(**extra):
     return {
         **os.environ,
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "RASA_TELEMETRY_ENABLED": "false",
+        **QUIET_ENVIRONMENT,
         **extra,
     }
 

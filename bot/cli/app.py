@@ -4,12 +4,12 @@ shown as click errors, safe database URLs. Commands live in the modules beside t
 from __future__ import annotations
 
 import functools
-import os
 
 import click
 
-# TensorFlow is pulled in by spaCy's dependencies; its start-up chatter is noise for a CLI user.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from bot.config import quiet_environment
+
+quiet_environment()  # TensorFlow is pulled in by spaCy's dependencies
 
 
 @click.group()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from bot.cli.app import AS_OPTION, main
+from bot.config import settings
 
 
 @main.command()
@@ -41,7 +40,7 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
     from bot.channels.telegram import serve
     from bot.security.tokens import bridge_token
 
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    token = settings().telegram_bot_token.strip()
     if not token:
         raise click.ClickException("Set TELEGRAM_BOT_TOKEN to the bot's token (from @BotFather).")
     host, _, port = listen.rpartition(":")

@@ -10,15 +10,15 @@ import os
 import secrets
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT
+from bot.config import settings
 
 
 def keys_dir() -> Path:
-    return Path(os.environ.get("PRR_KEYS_DIR", PROJECT_ROOT / "var" / "keys"))
+    return settings().keys_dir
 
 
 def bridge_token() -> str:
-    return os.environ.get("PRR_BRIDGE_TOKEN") or _generated("bridge.token")
+    return settings().bridge_token or _generated("bridge.token")
 
 
 def _generated(name: str) -> str:
@@ -35,4 +35,4 @@ def _generated(name: str) -> str:
 
 def api_token() -> str:
     """The token for Rasa's HTTP API (given to Rasa by bot.rasa_plugins.serve): PRR_API_TOKEN or var/keys/api.token."""
-    return os.environ.get("PRR_API_TOKEN") or _generated("api.token")
+    return settings().api_token or _generated("api.token")

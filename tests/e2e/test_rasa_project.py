@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 
+from bot.config import QUIET_ENVIRONMENT
 from bot.intake import flow
 from tests.support.paths import ROOT
 
@@ -29,9 +30,7 @@ EXPLAINED = {
 def _run(*args: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "RASA_TELEMETRY_ENABLED": "false",
+        **QUIET_ENVIRONMENT,
     }
     return subprocess.run([RASA, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
 

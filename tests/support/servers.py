@@ -14,6 +14,7 @@ from pathlib import Path
 import requests
 import yaml
 
+from bot.config import QUIET_ENVIRONMENT
 from bot.rasa_endpoints import rasa_endpoints
 from tests.support.paths import ROOT
 
@@ -67,11 +68,9 @@ class Servers:
         self.env = {
             **os.environ,
             "DATABASE_URL": self.db_url,
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            **QUIET_ENVIRONMENT,
             "PRR_BRIDGE_TOKEN": BRIDGE_TOKEN,
             "PRR_API_TOKEN": API_TOKEN,
-            "RASA_TELEMETRY_ENABLED": "false",
         }
         # Conversations in the same database as the cases, as `make run` sets it up.
         self.write_endpoints()
