@@ -151,20 +151,16 @@ def test_the_index_follows_a_reload_without_restart(kb, sessions, tmp_path):
     assert all(h.id != "risk-vera-2r" for h in kb.search("What is VERA-2R?").hits)
 
 
-def test_prr_ask_json_prints_ranked_hits(sqlite_url):
+def prr(sqlite_url: str, *args: str) -> str:
+    """Run `prr` on this database and return what it printed."""
     env = {"DATABASE_URL": sqlite_url, "PATH": str(ROOT / ".venv" / "bin")}
-    subprocess.run(
-        [sys.executable, "-m", "bot.cli", "knowledge", "load"], env=env, check=True, capture_output=True, cwd=ROOT
-    )
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "What does resolution 2396 require?", "--k", "2", "--json"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout
-    data = json.loads(out)
+    command = [sys.executable, "-m", "bot.cli", *args]
+    return subprocess.run(command, env=env, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+
+
+def test_prr_ask_json_prints_ranked_hits(sqlite_url):
+    prr(sqlite_url, "knowledge", "load")
+    data = json.loads(prr(sqlite_url, "ask", "What does resolution 2396 require?", "--k", "2", "--json"))
     assert data["query"] == "What does resolution 2396 require?" and data["answered"] is True
     assert len(data["hits"]) == 2
     assert set(data["hits"][0]) == {"id", "title", "source", "score", "text"} and "close" in data
@@ -173,25 +169,8 @@ def test_prr_ask_json_prints_ranked_hits(sqlite_url):
 
 
 def test_prr_ask_prints_the_answer_as_chat_gives_it(sqlite_url):
-    env = {"DATABASE_URL": sqlite_url, "PATH": str(ROOT / ".venv" / "bin")}
-    subprocess.run(
-        [sys.executable, "-m", "bot.cli", "knowledge", "load"], env=env, check=True, capture_output=True, cwd=ROOT
-    )
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "how long can solitary confinement last"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout
+    prr(sqlite_url, "knowledge", "load")
+    out = prr(sqlite_url, "ask", "how long can solitary confinement last")
     assert "\nSource: " in out and DISCLAIMER in out and out.count("\n  • ") == 2
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "who won the football last night"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    ).stdout
+    out = prr(sqlite_url, "ask", "who won the football last night")
     assert "no reliable answer" in out and "Source:" not in out
