@@ -97,7 +97,8 @@ def login(driver, url, name="w.intake", password=PASSWORD):
 
 def say(driver, text, expect):
     field = driver.find_element(By.ID, "text")
-    assert driver.switch_to.active_element == field  # the input keeps focus between messages
+    # The input keeps focus between messages (the page gives it back once the reply is drawn).
+    wait(driver, lambda d: d.switch_to.active_element == field, timeout=10)
     field.send_keys(text + Keys.ENTER)
     wait_for_text(driver, expect)
 
