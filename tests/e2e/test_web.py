@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
 from tests.support.paths import ROOT
-from tests.support.servers import BIN, free_port, running_servers, wait_until_up
+from tests.support.servers import BRIDGES_BIN, free_port, running_servers, wait_until_up
 
 pytestmark = pytest.mark.servers
 ARTIFACTS = ROOT / "test-artifacts"
@@ -35,7 +35,7 @@ def site(tmp_path_factory):
         log = workdir / "web.log"
         proc = subprocess.Popen(
             [
-                str(BIN / "prr"),
+                str(BRIDGES_BIN / "prr"),
                 "web",
                 "--listen",
                 f"127.0.0.1:{port}",
