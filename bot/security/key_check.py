@@ -106,13 +106,17 @@ def keep_only(engine: Engine, fingerprint: str) -> None:
 
 
 def _replace_recorded(engine: Engine, on_hand: list[str]) -> None:
-    with engine.begin() as conn:
-        conn.execute(delete(fingerprints).where(fingerprints.c.fingerprint.notin_(on_hand)))
-        present = set(conn.execute(select(fingerprints.c.fingerprint)).scalars())
-        now = datetime.now(timezone.utc)
-        for fingerprint in on_hand:
-            if fingerprint not in present:
-                conn.execute(insert(fingerprints).values(fingerprint=fingerprint, added_at=now))
+    try:
+        with engine.begin() as conn:
+            conn.execute(delete(fingerprints).where(fingerprints.c.fingerprint.notin_(on_hand)))
+            present = set(conn.execute(select(fingerprints.c.fingerprint)).scalars())
+            now = datetime.now(timezone.utc)
+            for fingerprint in on_hand:
+                if fingerprint not in present:
+                    conn.execute(insert(fingerprints).values(fingerprint=fingerprint, added_at=now))
+    except IntegrityError:  # another server starting at the same moment recorded the same keys
+        if not set(on_hand) <= recorded_fingerprints(engine):
+            raise
 
 
 def encrypted_samples(engine: Engine) -> list[str]:

@@ -69,6 +69,7 @@ def restore_backup(backup: Path, to_url: str) -> str:
         )
     if kind == "sqlite":
         path = _sqlite_path(target, must_exist=False)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if path.exists() and path.stat().st_size > 0:
             raise BackupError(f"{path} already exists and is not empty; restore into a new database.")
         _sqlite_copy(backup, path, new_file=not path.exists())

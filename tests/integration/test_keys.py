@@ -69,6 +69,18 @@ def test_a_missing_key_stops_commands_and_servers_and_no_new_key_is_made(keyed_d
     assert prr("staff", "list").exit_code == 0 and readable(url, refs)
 
 
+def test_the_rasa_server_does_not_start_without_the_key(keyed_db, tmp_path):
+    from rasa.shared.core.domain import Domain
+
+    from bot.rasa_plugins.tracker_store import RedactingSQLTrackerStore
+
+    crypto.key_file().rename(tmp_path / "moved-away.keys")
+    crypto.reset()
+    with pytest.raises(crypto.DataKeyError, match="is missing"):  # raised while Rasa loads its tracker store
+        RedactingSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "prr.db"))
+    assert not crypto.key_file().exists()
+
+
 def test_a_key_that_does_not_match_the_database_is_refused(keyed_db):
     url, refs = keyed_db
     original = crypto.key_file().read_text()
