@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from bot.cli.app import main, safe_url
@@ -102,29 +104,38 @@ def keys_init() -> None:
 
 @keys.command("rotate")
 @click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 100000))
-def keys_rotate(batch_size: int) -> None:
-    """Re-encrypt all sensitive data under a new key; safe to interrupt and run again."""
+@click.option(
+    "--with-keys",
+    "keys_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Back up the keys, new one included, to this new file (0600) before re-encrypting anything.",
+)
+def keys_rotate(batch_size: int, keys_out: Path | None) -> None:
+    """Re-encrypt all sensitive data under a new key; one at a time, safe to kill and run again."""
     from bot.config import database_url
-    from bot.security.crypto import DataKeyError
+    from bot.security.crypto import DataKeyError, keys_from_environment
     from bot.security.key_rotation import rotate
+    from bot.storage.backup import BackupError, write_key_backup
     from bot.storage.db import engine_for
 
+    backup = (lambda: write_key_backup(keys_out)) if keys_out is not None else None
     try:
-        report = rotate(engine_for(database_url()), batch_size=batch_size)
-    except DataKeyError as error:
+        report = rotate(engine_for(database_url()), batch_size=batch_size, before_reencrypting=backup)
+    except (DataKeyError, BackupError) as error:
         raise click.ClickException(str(error)) from None
-    click.echo(
-        f"Rotated: {report.reencrypted} values re-encrypted under the new key; {report.keys_dropped} old key(s) removed. "
-        "Back up the new key (prr backup create FILE --with-keys KEYFILE) and keep it apart from the database."
-    )
+    click.echo(f"Rotated: {report.reencrypted} values re-encrypted under the new key.")
+    if keys_from_environment():
+        click.echo("No value is under the old key any more: set PRR_DATA_KEY to its first key alone, on every node.")
+    else:
+        click.echo(f"{report.keys_dropped} old key(s) removed.")
+    if keys_out is None:
+        click.echo("Back up the new key (prr backup create FILE --with-keys KEYFILE), apart from the database.")
 
 
 @keys.command("restore")
 @click.argument("key_backup", type=click.Path(exists=True, dir_okay=False))
 def keys_restore(key_backup: str) -> None:
     """Put the data keys from a key backup in place (refuses to replace an existing key file)."""
-    from pathlib import Path
-
     from bot.security.crypto import DataKeyError, install_keys, key_file
 
     lines = [line.strip() for line in Path(key_backup).read_text().splitlines()]

@@ -12,6 +12,7 @@ Two keys in the key file mean a rotation is under way; running it again finishes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import column as sa_column
@@ -57,15 +58,27 @@ class _Stopped(Exception):
     pass
 
 
-def rotate(engine: Engine, batch_size: int = 200, stop_after: int | None = None) -> RotationReport:
-    """Re-encrypt everything under the newest key. `stop_after` stops early (to test resuming)."""
+def rotate(
+    engine: Engine,
+    batch_size: int = 200,
+    stop_after: int | None = None,
+    before_reencrypting: Callable[[], object] | None = None,
+) -> RotationReport:
+    """Re-encrypt everything under the newest key. `before_reencrypting` runs once the new key is
+    in place (to back it up before any value depends on it); `stop_after` stops early (tests)."""
     with crypto.keys_lock(wait=False):  # KeysBusy when another rotation holds it
         key_check.check_data_key(engine)
         keys = crypto.read_keys()
         if len(keys) == 1:
+            if crypto.keys_from_environment():
+                raise crypto.DataKeyError(
+                    "Keys come from PRR_DATA_KEY: put a new key first in it on every node, then rotate again."
+                )
             crypto.write_keys([crypto.new_key(), keys[0]])
             keys = crypto.read_keys()
         key_check.record(engine, crypto.fingerprint(keys[0]))
+        if before_reencrypting is not None:
+            before_reencrypting()
         newest = crypto.fernet_for(keys[:1])
         done = 0
         try:
@@ -79,7 +92,8 @@ def rotate(engine: Engine, batch_size: int = 200, stop_after: int | None = None)
         except _Stopped as stopped:
             return RotationReport(stopped.args[0], False, 0)
         key_check.keep_only(engine, crypto.fingerprint(keys[0]))
-        crypto.write_keys(keys[:1])
+        if not crypto.keys_from_environment():  # PRR_DATA_KEY is shortened by the operator, on every node
+            crypto.write_keys(keys[:1])
         return RotationReport(done, True, len(keys) - 1)
 
 

@@ -210,3 +210,35 @@ def test_a_second_rotation_is_refused_and_a_killed_one_resumes_leaving_every_cas
         stored = conn.execute(text("SELECT full_name FROM cases")).scalars().all()
     assert not any(crypto.readable_by(crypto.fernet_for([old_key]), token) for token in stored)
     assert not [p for p in crypto.key_file().parent.iterdir() if p.name.startswith(".data.keys.")]  # no temp files
+
+
+def test_rotation_backs_up_the_new_key_before_re_encrypting_anything(keyed_db, tmp_path):
+    url, refs = keyed_db
+    old_key = crypto.read_keys()[0]
+    taken = tmp_path / "taken"
+    taken.write_text("someone else's file")
+    refused = prr("keys", "rotate", "--with-keys", str(taken))
+    assert refused.exit_code == 1 and "already exists" in refused.output
+    with engine_for(url).connect() as conn:  # nothing moved to the new key, which no backup holds
+        stored = conn.execute(text("SELECT full_name FROM cases")).scalars().all()
+    assert all(crypto.readable_by(crypto.fernet_for([old_key]), token) for token in stored)
+
+    key_backup = tmp_path / "keys-after-rotation"
+    assert prr("keys", "rotate", "--with-keys", str(key_backup)).exit_code == 0
+    saved = [line for line in key_backup.read_text().splitlines() if not line.startswith("#")]
+    assert saved == [crypto.read_keys()[0], old_key] and oct(key_backup.stat().st_mode & 0o777) == "0o600"
+
+
+def test_rotation_with_keys_in_the_environment_tells_the_operator_to_shorten_them(keyed_db, monkeypatch):
+    url, refs = keyed_db
+    old_key, new_key = crypto.read_keys()[0], crypto.new_key()
+    monkeypatch.setenv("PRR_DATA_KEY", old_key)
+    refused = prr("keys", "rotate")
+    assert refused.exit_code == 1 and "put a new key first" in refused.output
+    monkeypatch.setenv("PRR_DATA_KEY", f"{new_key},{old_key}")
+    done = prr("keys", "rotate")
+    assert done.exit_code == 0 and "set PRR_DATA_KEY to its first key alone" in done.output
+    monkeypatch.setenv("PRR_DATA_KEY", new_key)
+    assert prr("staff", "list").exit_code == 0 and readable(url, refs)
+    monkeypatch.setenv("PRR_DATA_KEY", old_key)  # a node left on the old key
+    assert "does not match" in prr("staff", "list").output
