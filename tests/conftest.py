@@ -9,11 +9,14 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.security import crypto
 from bot.storage.db import session_factory
 from bot.storage.migrate import upgrade
 
 # Keys and tokens the tests generate go to a throw-away folder, never to the checkout's var/.
 os.environ.setdefault("PRR_KEYS_DIR", tempfile.mkdtemp(prefix="prr-test-keys-"))
+if not crypto.has_keys():  # keys are never made on the fly; the start-up check or `prr keys init` make them
+    crypto.create_first_key()
 POSTGRES_ADMIN_URL = os.environ.get("PRR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

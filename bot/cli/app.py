@@ -23,9 +23,24 @@ class _Commands(click.Group):
             raise click.ClickException(str(error)) from None
 
 
+# Commands that work without data keys that fit the database: the schema, the keys themselves,
+# backups, and secrets or configuration that hold no case data.
+WITHOUT_KEY_CHECK = {"db", "keys", "backup", "secret", "rasa-endpoints"}
+
+
 @click.group(cls=_Commands)
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """PRR Assistant: knowledge search and case store from the command line."""
+    if ctx.invoked_subcommand in WITHOUT_KEY_CHECK:
+        return
+    from bot.bootstrap import ensure_data_key
+    from bot.security.crypto import DataKeyError
+
+    try:
+        ensure_data_key()  # a missing or wrong key stops every command before it touches data
+    except DataKeyError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def acting_as(name: str):

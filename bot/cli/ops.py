@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from bot.cli.app import main, safe_url
@@ -20,6 +22,22 @@ def db_upgrade() -> None:
 
     upgrade()
     click.echo(f"Database is at the newest schema ({safe_url(database_url())}).")
+    _check_keys()
+
+
+def _check_keys() -> str:
+    from bot.config import database_url
+    from bot.security.crypto import DataKeyError, key_file
+    from bot.security.key_check import check_data_key
+    from bot.storage.db import engine_for
+
+    try:
+        outcome = check_data_key(engine_for(database_url()))
+    except DataKeyError as error:
+        raise click.ClickException(str(error)) from None
+    if outcome == "created":
+        click.echo(f"A new data key was made in {key_file()}: back it up apart from the database now.")
+    return outcome
 
 
 @main.group()
@@ -73,22 +91,59 @@ def keys() -> None:
     """Data encryption keys."""
 
 
+@keys.command("init")
+def keys_init() -> None:
+    """Make the first data key, for a database that holds no encrypted data yet."""
+    from bot.security.crypto import has_keys
+
+    if has_keys():
+        raise click.ClickException("A data key already exists; it was left as it is.")
+    if _check_keys() == "no schema yet":
+        raise click.ClickException("The database has no schema yet: run `prr db upgrade` (it makes the key).")
+
+
 @keys.command("rotate")
 @click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 100000))
-def keys_rotate(batch_size: int) -> None:
-    """Re-encrypt all sensitive data under a new key; safe to interrupt and run again."""
+@click.option(
+    "--with-keys",
+    "keys_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Back up the keys, new one included, to this new file (0600) before re-encrypting anything.",
+)
+def keys_rotate(batch_size: int, keys_out: Path | None) -> None:
+    """Re-encrypt all sensitive data under a new key; one at a time, safe to kill and run again."""
     from bot.config import database_url
-    from bot.security.crypto import DataKeyError
+    from bot.security.crypto import DataKeyError, keys_from_environment
     from bot.security.key_rotation import rotate
+    from bot.storage.backup import BackupError, write_key_backup
     from bot.storage.db import engine_for
 
+    backup = (lambda: write_key_backup(keys_out)) if keys_out is not None else None
     try:
-        report = rotate(engine_for(database_url()), batch_size=batch_size)
+        report = rotate(engine_for(database_url()), batch_size=batch_size, before_reencrypting=backup)
+    except (DataKeyError, BackupError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Rotated: {report.reencrypted} values re-encrypted under the new key.")
+    if keys_from_environment():
+        click.echo("No value is under the old key any more: set PRR_DATA_KEY to its first key alone, on every node.")
+    else:
+        click.echo(f"{report.keys_dropped} old key(s) removed.")
+    if keys_out is None:
+        click.echo("Back up the new key (prr backup create FILE --with-keys KEYFILE), apart from the database.")
+
+
+@keys.command("restore")
+@click.argument("key_backup", type=click.Path(exists=True, dir_okay=False))
+def keys_restore(key_backup: str) -> None:
+    """Put the data keys from a key backup in place (refuses to replace an existing key file)."""
+    from bot.security.crypto import DataKeyError, install_keys, key_file
+
+    lines = [line.strip() for line in Path(key_backup).read_text().splitlines()]
+    try:
+        install_keys([line for line in lines if line and not line.startswith("#")])
     except DataKeyError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(
-        f"Rotated: {report.reencrypted} values re-encrypted under the new key; {report.keys_dropped} old key(s) removed."
-    )
+    click.echo(f"Data keys restored to {key_file()}.")
 
 
 @main.command()

@@ -36,6 +36,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Sess
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import conversations
+from bot.security import key_check
 
 NOT_KEPT = "[not kept]"
 MAX_SESSION_EVENTS = 60
@@ -59,6 +60,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _conversation_pragmas)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self._create_event_indexes()
+        # Rasa does not start with a missing or wrong data key (bot/security/key_check.py).
+        key_check.check_data_key(self.engine)
 
     def _create_event_indexes(self) -> None:
         for name, columns in EVENT_INDEXES.items():

@@ -25,6 +25,7 @@ def own_keys(tmp_path, monkeypatch):
     monkeypatch.setenv("PRR_KEYS_DIR", str(tmp_path / "keys"))
     monkeypatch.delenv("PRR_DATA_KEY", raising=False)
     crypto.reset()
+    crypto.create_first_key()
     yield
     crypto.reset()
 

@@ -69,6 +69,8 @@ def upgrade() -> None:
     with op.batch_alter_table("case_status_changes") as batch:
         batch.alter_column("reason", type_=sa.Text(), existing_nullable=False)
 
+    if any(clear.values()) and not crypto.has_keys():
+        crypto.create_first_key()  # the data is still clear here: no other key can hold any of it
     for table, rows in clear.items():
         for row in rows:
             values = {c: (None if row[c] is None else crypto.encrypt(_as_text(row[c]))) for c in ENCRYPTED[table]}
