@@ -1,0 +1,31 @@
+"""A stand-in for RasaClient, so the channels' own behaviour is tested without starting Rasa."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.channels.rasa_client import AssistantUnavailable
+
+
+class FakeRasa:
+    """Records what each channel sends; answers with `replies`, or raises `failure` if set."""
+
+    def __init__(self, replies: list[dict] | None = None):
+        self.replies = replies if replies is not None else [{"text": "Hello from the assistant."}]
+        self.failure: BaseException | None = None
+        self.delay = 0.0
+        self.sent: list[tuple[str, str, str]] = []
+
+    async def send(self, sender_id: str, text: str, channel: str) -> list[dict]:
+        self.sent.append((sender_id, text, channel))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.failure is not None:
+            raise self.failure
+        return list(self.replies)
+
+    def unavailable(self) -> None:
+        self.failure = AssistantUnavailable()
+
+    async def close(self) -> None:
+        pass
