@@ -14,12 +14,14 @@ class FakeRasa:
         self.replies = replies if replies is not None else [{"text": "Hello from the assistant."}]
         self.failure: BaseException | None = None
         self.delay = 0.0
+        self.delays: dict[str, float] = {}  # per sender, to make one conversation slow
         self.sent: list[tuple[str, str, str]] = []
 
     async def send(self, sender_id: str, text: str, channel: str) -> list[dict]:
         self.sent.append((sender_id, text, channel))
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        delay = self.delays.get(sender_id, self.delay)
+        if delay:
+            await asyncio.sleep(delay)
         if self.failure is not None:
             raise self.failure
         return list(self.replies)
