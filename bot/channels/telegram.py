@@ -274,12 +274,14 @@ async def _start_webhook_server(app: Application, secret: str, listen: tuple[str
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not hmac.compare_digest(given, secret):
+        # As bytes: compare_digest raises on non-ASCII text, which would answer 500, not 403.
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode()):
             return web.Response(status=403, text="forbidden")
         try:
             update = Update.de_json(await request.json(), app.bot)
         except ValueError:
             return web.Response(status=400, text="bad update")
+        app.bot.insert_callback_data(update)  # button data back from the cache, as polling does
         await app.update_queue.put(update)
         return web.Response(text="ok")
 

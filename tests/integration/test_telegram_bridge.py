@@ -57,7 +57,8 @@ async def bridge(fake, staff, rasa):
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
         yield app
-        await app.updater.stop()
+        if app.updater.running:
+            await app.updater.stop()
         await app.stop()
 
 
@@ -119,3 +120,42 @@ async def test_one_slow_conversation_does_not_hold_up_another(bridge, fake, rasa
     assert time.monotonic() - since < 3.5
     assert fake.sent_since(since, STAFF_TG) == []  # the slow one is still on its way
     await fake.until_text(since, STAFF_TG, "Hello from the assistant.")
+
+
+async def test_the_webhook_refuses_a_wrong_secret_and_buttons_work_through_it(bridge, fake, rasa):
+    import aiohttp
+
+    from bot.channels.telegram import _start_webhook_server
+    from tests.support.servers import free_port
+
+    rasa.replies = CHOICES
+    await fake.until_text(fake.send_text(STAFF_TG, "next"), STAFF_TG, "Sex?")
+    keyboard = fake.last_with_keyboard(STAFF_TG)
+    await bridge.updater.stop()  # from here on, updates come by webhook only
+    port = free_port()
+    runner = await _start_webhook_server(bridge, "the-secret", ("127.0.0.1", port))
+    data = next(b["callback_data"] for row in keyboard["reply_markup"]["inline_keyboard"] for b in row)
+    press = {
+        "update_id": 90001,
+        "callback_query": {
+            "id": "cq-webhook",
+            "from": FakeTelegram.user(STAFF_TG),
+            "chat_instance": "ci",
+            "data": data,
+            "message": keyboard,
+        },
+    }
+    url = f"http://127.0.0.1:{port}/telegram"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for secret in ("wrong", "sécret"):
+                async with http.post(url, json=press, headers={"X-Telegram-Bot-Api-Secret-Token": secret}) as r:
+                    assert r.status == 403
+            rasa.replies = [{"text": "Nationality?"}]
+            since = fake.mark()
+            async with http.post(url, json=press, headers={"X-Telegram-Bot-Api-Secret-Token": "the-secret"}) as r:
+                assert r.status == 200
+        await fake.until_text(since, STAFF_TG, "Nationality?")
+        assert [text for _, text, _ in rasa.sent] == ["next", "female"]
+    finally:
+        await runner.cleanup()
