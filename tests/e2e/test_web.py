@@ -17,7 +17,7 @@ from bot.channels.web.app import LOGIN_THROTTLED
 from bot.staff.store import LOGIN_REFUSED, StaffStore
 from bot.storage.db import session_factory
 from tests.support.paths import ROOT
-from tests.support.servers import BIN, free_port, running_servers, wait_until_up
+from tests.support.servers import BIN, free_port, listening_addresses, running_servers, wait_until_up
 
 pytestmark = pytest.mark.servers
 ARTIFACTS = ROOT / "test-artifacts"
@@ -132,6 +132,13 @@ def test_a_chat_request_without_a_session_is_refused(site):
         timeout=10,
     )
     assert forged.status_code == 401
+
+
+def test_the_web_chat_listens_on_loopback_only_and_sends_its_headers(site):
+    assert listening_addresses(int(site.rsplit(":", 1)[1])) == {"127.0.0.1"}
+    page = requests.get(site + "/", timeout=10)
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert page.headers["Cache-Control"] == "no-store"
 
 
 def test_login_question_intake_reload_and_logout(browser, site):

@@ -122,6 +122,18 @@ async def test_one_slow_conversation_does_not_hold_up_another(bridge, fake, rasa
     await fake.until_text(since, STAFF_TG, "Hello from the assistant.")
 
 
+async def test_one_chat_is_answered_in_the_order_it_wrote(bridge, fake, rasa):
+    rasa.echo = True
+    rasa.delays["first, and slow"] = 2.0
+    since = fake.send_text(STAFF_TG, "first, and slow")
+    fake.send_text(STAFF_TG, "second, and quick")
+    await fake.until_text(since, STAFF_TG, "You said: second")
+    assert [FakeTelegram._plain(m) for m in fake.sent_since(since, STAFF_TG)] == [
+        "You said: first, and slow",
+        "You said: second, and quick",
+    ]
+
+
 async def test_the_webhook_refuses_a_wrong_secret_and_buttons_work_through_it(bridge, fake, rasa):
     import aiohttp
 

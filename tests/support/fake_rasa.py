@@ -14,17 +14,18 @@ class FakeRasa:
         self.replies = replies if replies is not None else [{"text": "Hello from the assistant."}]
         self.failure: BaseException | None = None
         self.delay = 0.0
-        self.delays: dict[str, float] = {}  # per sender, to make one conversation slow
+        self.delays: dict[str, float] = {}  # per sender id or message text, to make one turn slow
+        self.echo = False  # answer "You said: <text>" instead of `replies`
         self.sent: list[tuple[str, str, str]] = []
 
     async def send(self, sender_id: str, text: str, channel: str) -> list[dict]:
         self.sent.append((sender_id, text, channel))
-        delay = self.delays.get(sender_id, self.delay)
+        delay = self.delays.get(text, self.delays.get(sender_id, self.delay))
         if delay:
             await asyncio.sleep(delay)
         if self.failure is not None:
             raise self.failure
-        return list(self.replies)
+        return [{"text": f"You said: {text}"}] if self.echo else list(self.replies)
 
     def unavailable(self) -> None:
         self.failure = AssistantUnavailable()
