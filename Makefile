@@ -3,6 +3,9 @@
 
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The web chat and the Telegram bridge run from their own environment: a current aiohttp, no Rasa.
+BRIDGES     := .venv-bridges
+BRIDGES_BIN := $(BRIDGES)/bin
 MODEL  := models/prr.tar.gz
 TRAINING_DATA := config.yml $(wildcard domain/*.yml) $(wildcard data/*/*.yml)
 RASA_DATA := --domain domain --data data
@@ -18,7 +21,7 @@ CHROMEDRIVER := /usr/bin/chromedriver
 
 .PHONY: install run test train validate db bench eval eval-nlu check-knowledge lint test-fast clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(BRIDGES)/.installed
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@echo "==> [1/4] Python environment: creating $(VENV) with Python 3.10 and installing the locked packages (first time: about 3 minutes)"
@@ -27,6 +30,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/pip install --no-input --disable-pip-version-check --no-deps --progress-bar on -r requirements.lock
 	$(BIN)/pip install --no-input --disable-pip-version-check --no-deps --no-build-isolation --quiet -e .
 	$(BIN)/pip check
+	@touch $@
+
+$(BRIDGES)/.installed: requirements-bridges.lock pyproject.toml
+	@echo "==> [1/4] Bridges environment: creating $(BRIDGES) for the web chat and Telegram (no Rasa; about 20 s)"
+	@test -x $(BRIDGES_BIN)/python || "$$(scripts/find-python310.sh)" -m venv $(BRIDGES)
+	$(BRIDGES_BIN)/python -m pip install --no-input --disable-pip-version-check --quiet "pip==$$(grep '^pip==' requirements-bridges.lock | cut -d= -f3)"
+	$(BRIDGES_BIN)/pip install --no-input --disable-pip-version-check --no-deps --quiet -r requirements-bridges.lock
+	$(BRIDGES_BIN)/pip install --no-input --disable-pip-version-check --no-deps --no-build-isolation --quiet -e .
+	$(BRIDGES_BIN)/pip check
 	@touch $@
 
 train: $(MODEL)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.cases.store import CaseStore
 from bot.config import database_url
-from bot.knowledge.store import KnowledgeBase
 from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
+
+if TYPE_CHECKING:  # search needs numpy and the lexicons, which the bridges' environment lacks
+    from bot.knowledge.store import KnowledgeBase
 
 
 def knowledge_base() -> KnowledgeBase:
@@ -25,6 +28,8 @@ def staff_store() -> StaffStore:
 
 @lru_cache(maxsize=8)
 def _knowledge_base(url: str) -> KnowledgeBase:
+    from bot.knowledge.store import KnowledgeBase
+
     return KnowledgeBase(session_factory(url))
 
 

@@ -4,6 +4,8 @@
   our actions do not read it, and building and sending it cost time on every turn.
 - Conversations are kept in our own database by our tracker store.
 - With several Rasa servers, a Redis lock store keeps two servers off one conversation.
+- An address on another machine must use TLS (bot.security.transport): PostgreSQL's sslmode
+  reaches Rasa's store as `query`, and `rediss://` turns on the lock store's TLS.
 """
 
 from __future__ import annotations
@@ -12,23 +14,30 @@ from urllib.parse import urlparse
 
 from sqlalchemy.engine import make_url
 
+from bot.security.transport import check_database_url, check_http_url, check_redis_url
+
 TRACKER_STORE = "bot.rasa_plugins.tracker_store.RedactingSQLTrackerStore"
 
 
 def rasa_endpoints(
     database_url: str, actions_url: str, lock_store_url: str | None = None, lock_prefix: str | None = None
 ) -> dict:
+    check_database_url(database_url)
+    check_http_url(actions_url, "action server")
     url = make_url(database_url)
     store = {"type": TRACKER_STORE, "dialect": url.drivername.split("+")[0], "db": url.database}
     # Rasa passes a custom store's host as `url` (a `host` key would be given twice).
     for key, value in (("url", url.host), ("port", url.port), ("username", url.username), ("password", url.password)):
         if value:
             store[key] = value
+    if url.query:  # sslmode, sslrootcert: the tracker store connects as our own engine does
+        store["query"] = dict(url.query)
     endpoints = {"action_endpoint": {"url": actions_url, "enable_selective_domain": True}, "tracker_store": store}
     if lock_store_url:
         redis = urlparse(lock_store_url)
-        if redis.scheme != "redis" or not redis.hostname:
+        if redis.scheme not in ("redis", "rediss") or not redis.hostname:
             raise ValueError(f"The lock store must be a redis://HOST:PORT/DB address, not {lock_store_url!r}.")
+        check_redis_url(lock_store_url)
         lock = {
             "type": "redis",
             "url": redis.hostname,
@@ -37,6 +46,8 @@ def rasa_endpoints(
         }
         if redis.password:
             lock["password"] = redis.password
+        if redis.scheme == "rediss":
+            lock["use_ssl"] = True
         if lock_prefix:
             lock["key_prefix"] = lock_prefix
         endpoints["lock_store"] = lock

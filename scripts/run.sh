@@ -3,6 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+BRIDGES_BIN=.venv-bridges/bin  # web chat and Telegram: their own environment, a current aiohttp, no Rasa
 export RASA_TELEMETRY_ENABLED=false  # no telemetry or error reports leave this machine
 mkdir -p var/log
 
@@ -19,11 +20,11 @@ actions_pid=$!
 "$BIN/python" -m bot.rasa_plugins.serve run --enable-api -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
   --endpoints var/endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &
 rasa_pid=$!
-"$BIN/prr" web --listen 127.0.0.1:5080 --rasa-url http://127.0.0.1:5005 >var/log/web.log 2>&1 &
+"$BRIDGES_BIN/prr" web --listen 127.0.0.1:5080 --rasa-url http://127.0.0.1:5005 >var/log/web.log 2>&1 &
 web_pid=$!
 telegram_pid=""
 if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
-  "$BIN/prr" telegram --rasa-url http://127.0.0.1:5005 >var/log/telegram.log 2>&1 &
+  "$BRIDGES_BIN/prr" telegram --rasa-url http://127.0.0.1:5005 >var/log/telegram.log 2>&1 &
   telegram_pid=$!
 fi
 

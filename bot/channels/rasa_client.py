@@ -6,6 +6,8 @@ import logging
 
 import httpx
 
+from bot.security.transport import check_http_url
+
 logger = logging.getLogger("prr.bridge")
 
 
@@ -15,6 +17,7 @@ class AssistantUnavailable(RuntimeError):
 
 class RasaClient:
     def __init__(self, base_url: str, token: str, timeout: float = 8.0):
+        check_http_url(base_url, "Rasa server")  # message text and the bridge token cross this link
         # Under 10 s in all: staff hear that the assistant is unavailable before they give up.
         self._url = base_url.rstrip("/") + "/webhooks/bridge/webhook"
         self._headers = {"Authorization": f"Bearer {token}"}

@@ -8,11 +8,22 @@ import functools
 import click
 
 from bot.config import quiet_environment
+from bot.security.transport import InsecureTransport
 
 quiet_environment()  # TensorFlow is pulled in by spaCy's dependencies
 
 
-@click.group()
+class _Commands(click.Group):
+    """Refusals that any command can meet at start-up are one-line messages, not tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InsecureTransport as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """PRR Assistant: knowledge search and case store from the command line."""
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, sessionmaker
 
 from bot.config import database_url
+from bot.security.transport import check_database_url
 
 Base = declarative_base()
 
@@ -25,6 +26,7 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, future=True, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    check_database_url(url)
     return create_engine(url, future=True, pool_pre_ping=True)
 
 

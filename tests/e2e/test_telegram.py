@@ -17,7 +17,7 @@ from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.paths import ROOT
-from tests.support.servers import BIN, free_port, running_servers
+from tests.support.servers import BRIDGES_BIN, free_port, running_servers
 
 pytestmark = pytest.mark.servers
 STAFF_TG, STRANGER_TG = 1001, 2002
@@ -29,7 +29,7 @@ def start_bridge(servers, fake, workdir, *extra):
     log = workdir / f"bridge{len(extra)}.log"
     proc = subprocess.Popen(
         [
-            str(BIN / "prr"),
+            str(BRIDGES_BIN / "prr"),
             "telegram",
             "--base-url",
             fake.base_url,

@@ -17,7 +17,7 @@ from bot.channels.web.app import LOGIN_THROTTLED
 from bot.staff.store import LOGIN_REFUSED, StaffStore
 from bot.storage.db import session_factory
 from tests.support.paths import ROOT
-from tests.support.servers import BIN, free_port, listening_addresses, running_servers, wait_until_up
+from tests.support.servers import BRIDGES_BIN, free_port, listening_addresses, running_servers, wait_until_up
 
 pytestmark = pytest.mark.servers
 ARTIFACTS = ROOT / "test-artifacts"
@@ -36,7 +36,7 @@ def site(tmp_path_factory):
         log = workdir / "web.log"
         proc = subprocess.Popen(
             [
-                str(BIN / "prr"),
+                str(BRIDGES_BIN / "prr"),
                 "web",
                 "--listen",
                 f"127.0.0.1:{port}",

@@ -19,6 +19,8 @@ from bot.rasa_endpoints import rasa_endpoints
 from tests.support.paths import ROOT
 
 BIN = ROOT / ".venv" / "bin"
+# The web chat and the Telegram bridge run from their own environment (a current aiohttp, no Rasa).
+BRIDGES_BIN = ROOT / ".venv-bridges" / "bin"
 START_TIMEOUT = 240
 BRIDGE_TOKEN = "test-bridge-token-not-secret"
 API_TOKEN = "test-api-token-not-secret"

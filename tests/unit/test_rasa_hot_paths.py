@@ -69,7 +69,10 @@ def test_unknown_event_names_keep_rasas_answers():
 
 def test_endpoints_spare_the_action_server_the_domain_and_can_add_a_lock_store():
     made = rasa_endpoints(
-        "postgresql://prr@db.example:5432/prr", "http://127.0.0.1:5055/webhook", "redis://127.0.0.1:6379/5", "node"
+        "postgresql://prr@db.example:5432/prr?sslmode=verify-full",
+        "http://127.0.0.1:5055/webhook",
+        "redis://127.0.0.1:6379/5",
+        "node",
     )
     assert made["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook", "enable_selective_domain": True}
     assert made["tracker_store"]["url"] == "db.example" and "host" not in made["tracker_store"]
