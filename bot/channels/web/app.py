@@ -77,7 +77,7 @@ def _refused(status: type[web.HTTPException], message: str) -> web.HTTPException
 class WebChat:
     def __init__(
         self,
-        rasa: RasaClient | None,
+        rasa: RasaClient,
         staff: StaffStore,
         *,
         secure_cookies: bool = False,
@@ -256,15 +256,15 @@ def serve(
     ssl_context: ssl.SSLContext | None = None,
 ) -> None:
     """Run until SIGINT or SIGTERM (aiohttp's run_app handles both)."""
-    chat = WebChat(None, staff, secure_cookies=secure_cookies, trust_forwarded=trust_forwarded)
+    rasa = RasaClient(rasa_url, bridge_token)  # here, so a refused Rasa address stops us before listening
+    chat = WebChat(rasa, staff, secure_cookies=secure_cookies, trust_forwarded=trust_forwarded)
     app = chat.app()
 
-    async def rasa_client(_app: web.Application):
-        chat.rasa = RasaClient(rasa_url, bridge_token)
+    async def close_rasa_client(_app: web.Application):
         yield
-        await chat.rasa.close()
+        await rasa.close()
 
-    app.cleanup_ctx.append(rasa_client)
+    app.cleanup_ctx.append(close_rasa_client)
     scheme = "https" if ssl_context else "http"
     web.run_app(
         app,
