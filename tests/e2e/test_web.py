@@ -146,7 +146,7 @@ def test_login_question_intake_reload_and_logout(browser, site):
     wait(browser, ec.visibility_of_element_located((By.ID, "text")))
     cookie = browser.get_cookie("prr_session")
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
-    assert browser.find_element(By.ID, "who").text == "Logged in as w.intake"
+    wait(browser, lambda d: d.find_element(By.ID, "who").text == "Logged in as w.intake", timeout=10)
 
     say(browser, "what does resolution 2396 require?", "resolution 2396 (2017), paras.")
 
