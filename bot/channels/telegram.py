@@ -8,20 +8,25 @@ nothing of theirs reaches Rasa.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import secrets
 import signal
-from collections import OrderedDict
+from dataclasses import dataclass, field
+from weakref import WeakValueDictionary
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InvalidCallbackData,
     MessageHandler,
     TypeHandler,
     filters,
@@ -37,23 +42,68 @@ REFUSAL = (
     "Sorry, this assistant is only for registered staff. If you are staff, ask your "
     "administrator to register your Telegram account."
 )
+PRIVATE_ONLY = "This assistant works only in a private chat with the bot, so it is leaving this chat."
 UNAVAILABLE = "The assistant is unavailable right now; your progress is kept. Please try again in a minute."
 TEXT_ONLY = "I can only read text messages. Please type your message."
 EDITED = "Edited messages are not read. Please send the corrected text as a new message (text only)."
 EXPIRED = "This button has expired. Please type your answer instead."
 COMMANDS = {"start": "hello", "help": "help", "intake": "start an intake", "cancel": "cancel"}
+KEYBOARDS_KEPT = 5000  # python-telegram-bot's callback-data cache, in memory only (payloads are answers)
+
+
+@dataclass(eq=False)
+class Keyboard:
+    """The buttons of one sent message; pressing any of them uses the whole keyboard."""
+
+    buttons: list[dict]
+    pressed: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Choice:
+    """What a button carries, through python-telegram-bot's arbitrary callback data."""
+
+    keyboard: Keyboard = field(repr=False)
+    index: int
+
+
+class InOrderPerChat(BaseUpdateProcessor):
+    """Different chats are handled at the same time, so one slow Rasa turn no longer holds up
+    every staff member; the updates of one chat keep their order."""
+
+    def __init__(self, max_concurrent_updates: int = 64):
+        super().__init__(max_concurrent_updates)
+        self._turns: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+
+    async def do_process_update(self, update: object, coroutine) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        turn = self._turns.setdefault(chat.id, asyncio.Lock())
+        async with turn:
+            await coroutine
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
 
 
 class TelegramBridge:
-    def __init__(self, rasa: RasaClient, staff: StaffStore, max_remembered_keyboards: int = 5000):
+    def __init__(self, rasa: RasaClient, staff: StaffStore):
         self.rasa = rasa
         self.staff = staff
-        # Button payloads stay here, not in callback_data (64 bytes at most): (chat, message) -> buttons.
-        self._keyboards: OrderedDict[tuple[int, int], list[dict]] = OrderedDict()
-        self._max_keyboards = max_remembered_keyboards
 
     def build(self, token: str, base_url: str | None = None) -> Application:
-        builder = Application.builder().token(token)
+        # No persistence: the callback-data cache holds answers and stays in this process's memory.
+        builder = (
+            Application.builder()
+            .token(token)
+            .arbitrary_callback_data(KEYBOARDS_KEPT)
+            .concurrent_updates(InOrderPerChat())
+        )
         if base_url:
             builder = builder.base_url(base_url)
         app = builder.build()
@@ -64,26 +114,54 @@ class TelegramBridge:
         app.add_handler(MessageHandler(filters.UpdateType.EDITED, self.edited))
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.text))
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT, self.not_text))
+        app.add_handler(CallbackQueryHandler(self.expired, pattern=InvalidCallbackData))
         app.add_handler(CallbackQueryHandler(self.button))
+        app.add_error_handler(self.on_error)
         return app
 
     async def gatekeeper(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or chat.type != ChatType.PRIVATE:
+            # Anything said in a group reaches every member, staff or not: no case data there.
+            await self._leave(update, context)
+            raise ApplicationHandlerStop
         member = await asyncio.to_thread(self.staff.active_by_telegram_id, user.id) if user else None
         if member is not None:
             context.user_data["sender_id"] = member.sender_id
             return
+        first = True
         if user is not None:
             name = " ".join(
                 filter(None, [user.first_name, user.last_name, f"@{user.username}" if user.username else None])
             )
-            await asyncio.to_thread(self.staff.record_refusal, "telegram", str(user.id), name)
+            first = await asyncio.to_thread(self.staff.record_refusal, "telegram", str(user.id), name)
             logger.info("refused an unregistered Telegram user")
+        # One refusal a day per account: repeated messages add to its count, not to our replies.
         if update.callback_query:
-            await update.callback_query.answer(REFUSAL, show_alert=True)
-        elif update.effective_chat:
-            await context.bot.send_message(update.effective_chat.id, REFUSAL)
+            await update.callback_query.answer(REFUSAL if first else None, show_alert=first)
+        elif first:
+            await context.bot.send_message(chat.id, REFUSAL)
         raise ApplicationHandlerStop
+
+    async def _leave(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if update.callback_query:
+            await update.callback_query.answer(PRIVATE_ONLY, show_alert=True)
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return
+        logger.info("left a %s chat", chat.type)
+        with contextlib.suppress(TelegramError):  # e.g. already removed from it
+            if update.message:
+                await context.bot.send_message(chat.id, PRIVATE_ONLY)
+            await context.bot.leave_chat(chat.id)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # The type only: an exception's text may quote what staff typed.
+        logger.error("handling an update failed: %s", type(context.error).__name__)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(chat.id, UNAVAILABLE)
 
     def _command(self, text: str):
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,21 +182,25 @@ class TelegramBridge:
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(update.effective_chat.id, EDITED)
 
+    async def expired(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.callback_query.answer(EXPIRED, show_alert=True)
+
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        chat_id, message = query.message.chat.id, query.message
-        buttons = self._keyboards.pop((chat_id, message.message_id), None)
-        index = int(query.data[1:]) if (query.data or "").startswith("b") and query.data[1:].isdigit() else -1
-        if buttons is None or not 0 <= index < len(buttons):
+        choice = query.data
+        with contextlib.suppress(KeyError):
+            context.drop_callback_data(query)  # the keyboard's payloads leave the cache
+        if not isinstance(choice, Choice) or choice.keyboard.pressed:
             await query.answer(EXPIRED, show_alert=True)
             return
-        chosen = buttons[index]
+        choice.keyboard.pressed = True  # set before any await: a second press finds it used
+        chosen = choice.keyboard.buttons[choice.index]
         await query.answer()
         # Mark the choice in the message itself and drop the keyboard, so it cannot be pressed twice.
         await query.edit_message_text(
-            f"{message.text_html}\n\n✓ <b>{to_html(chosen['title'])}</b>", parse_mode=ParseMode.HTML
+            f"{query.message.text_html}\n\n✓ <b>{to_html(chosen['title'])}</b>", parse_mode=ParseMode.HTML
         )
-        await self.converse(chat_id, context, chosen["payload"])
+        await self.converse(query.message.chat.id, context, chosen["payload"])
 
     async def converse(self, chat_id: int, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -138,20 +220,14 @@ class TelegramBridge:
         for number, chunk in enumerate(chunks, 1):
             markup = None
             if buttons and number == len(chunks):
+                keyboard = Keyboard(buttons)
                 markup = InlineKeyboardMarkup(
                     [
-                        [InlineKeyboardButton(title, callback_data=f"b{index}") for title, index in row]
+                        [InlineKeyboardButton(title, callback_data=Choice(keyboard, index)) for title, index in row]
                         for row in button_rows(buttons)
                     ]
                 )
-            sent = await bot.send_message(chat_id, to_html(chunk), parse_mode=ParseMode.HTML, reply_markup=markup)
-            if markup is not None:
-                self._remember(chat_id, sent.message_id, buttons)
-
-    def _remember(self, chat_id: int, message_id: int, buttons: list[dict]) -> None:
-        self._keyboards[(chat_id, message_id)] = buttons
-        while len(self._keyboards) > self._max_keyboards:
-            self._keyboards.popitem(last=False)
+            await bot.send_message(chat_id, to_html(chunk), parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def serve(
@@ -198,12 +274,14 @@ async def _start_webhook_server(app: Application, secret: str, listen: tuple[str
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if not hmac.compare_digest(given, secret):
+        # As bytes: compare_digest raises on non-ASCII text, which would answer 500, not 403.
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode()):
             return web.Response(status=403, text="forbidden")
         try:
             update = Update.de_json(await request.json(), app.bot)
         except ValueError:
             return web.Response(status=400, text="bad update")
+        app.bot.insert_callback_data(update)  # button data back from the cache, as polling does
         await app.update_queue.put(update)
         return web.Response(text="ok")
 

@@ -34,6 +34,8 @@ class Staff(Base):
     password_hash = Column(String(200))
     failed_logins = Column(Integer, nullable=False, default=0, server_default="0")
     locked_until = Column(DateTime(timezone=True))
+    # Bumped by a password change or a disable: web sessions opened under an older epoch end.
+    session_epoch = Column(Integer, nullable=False, default=0, server_default="0")
 
     @property
     def sender_id(self) -> str:
@@ -50,4 +52,7 @@ class AccessRefusal(Base):
     channel = Column(String(40), nullable=False)
     external_id = Column(String(80), nullable=False)  # e.g. the Telegram user id
     display_name = Column(String(200))
-    at = Column(DateTime(timezone=True), nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False)  # the first attempt of this row
+    # Repeated attempts from the same account within a day count here instead of adding rows.
+    attempts = Column(Integer, nullable=False, default=1, server_default="1")
+    last_at = Column(DateTime(timezone=True))

@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.cases.access import Actor
+from bot.security import audit
 from bot.staff.models import ROLES, AccessRefusal, Staff
 
 _NAME = re.compile(r"^[\w.\-]{2,80}$")
 
 
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12
+MAX_PASSWORD = 128
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+REFUSAL_WINDOW = timedelta(days=1)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
+# Verified against when there is no real hash to check (unknown, disabled or paused name), so
+# every refusal costs the same argon2 work as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(24))
+
+# One answer for every refused login: it must not tell whether the name exists or is paused.
+LOGIN_REFUSED = (
+    f"Wrong name or password. After {MAX_FAILED_LOGINS} failed attempts a name is paused for "
+    f"{LOCKOUT.seconds // 60} minutes."
+)
+UNKNOWN_STAFF = "unknown"  # the audit's "staff" for a login with a name nobody has
 
 
 class LoginRefused(PermissionError):
@@ -33,10 +47,6 @@ class StaffError(ValueError):
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone
 
 
 class StaffStore:
@@ -69,6 +79,7 @@ class StaffStore:
             if staff is None:
                 raise StaffError(f"No staff member named {name!r}.")
             staff.active = False
+            staff.session_epoch = (staff.session_epoch or 0) + 1  # ends their web sessions
         return staff
 
     def active_by_id(self, staff_id: str) -> Staff | None:
@@ -94,54 +105,111 @@ class StaffStore:
                 select(Staff).where(Staff.telegram_id == telegram_id, Staff.active.is_(True))
             ).scalar_one_or_none()
 
+    def web_session_holder(self, staff_id: str, epoch: int) -> Staff | None:
+        """The staff member behind a web session, while they are active and the session's epoch
+        is current (a password change or a disable since the login ends it)."""
+        member = self.active_by_id(staff_id)
+        return member if member is not None and member.session_epoch == epoch else None
+
     def set_password(self, name: str, password: str) -> None:
-        if len(password or "") < MIN_PASSWORD:
-            raise StaffError(f"A password needs at least {MIN_PASSWORD} characters.")
+        if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
+            raise StaffError(f"A password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
         with self._sessions.begin() as session:
             staff = session.execute(select(Staff).where(Staff.name == name)).scalar_one_or_none()
             if staff is None:
                 raise StaffError(f"No staff member named {name!r}.")
             staff.password_hash = _hasher.hash(password)
             staff.failed_logins, staff.locked_until = 0, None
+            staff.session_epoch = (staff.session_epoch or 0) + 1  # sessions under the old password end
 
-    def login(self, name: str, password: str) -> Staff:
-        """The staff member, if the name and password match and the name is not locked."""
-        now = _now()
-        refusal = None
-        with self._sessions.begin() as session:  # commits the failure count even when refusing
-            staff = session.execute(select(Staff).where(Staff.name == (name or "").strip())).scalar_one_or_none()
-            if staff is None or not staff.active or not staff.password_hash:
-                _hasher.hash(password or "")  # same time as a real check: no hint that the name exists
-                refusal = "Wrong name or password."
-            elif staff.locked_until is not None and _aware(staff.locked_until) > now:
-                refusal = "Too many failed attempts: this name is locked for a while. Try again later."
-            else:
-                try:
-                    _hasher.verify(staff.password_hash, password or "")
-                except (VerifyMismatchError, InvalidHashError):
-                    staff.failed_logins = (staff.failed_logins or 0) + 1
-                    if staff.failed_logins >= MAX_FAILED_LOGINS:
-                        staff.locked_until, staff.failed_logins = now + LOCKOUT, 0
-                    refusal = "Wrong name or password."
-                else:
-                    staff.failed_logins, staff.locked_until = 0, None
-                    if _hasher.check_needs_rehash(staff.password_hash):
-                        staff.password_hash = _hasher.hash(password)
-        if refusal:
-            raise LoginRefused(refusal)
-        return staff
+    def login(self, name: str, password: str, channel: str = "web") -> Staff:
+        """The staff member, if the name and password match and the name is not paused.
 
-    def record_refusal(self, channel: str, external_id: str, display_name: str | None) -> None:
+        The attempt is counted before the password is checked, in one UPDATE, so concurrent
+        guesses each count; the sixth attempt since the last success pauses the name. Every
+        refusal does one argon2 verification and says the same thing."""
+        name, password = (name or "").strip(), password or ""
+        staff, claimed = self._claim_attempt(name, _now())
+        if staff is None or not claimed or len(password) > MAX_PASSWORD:
+            _verifies(_DUMMY_HASH, password)
+            action = "login_failed" if staff is None or claimed else "login_locked"
+            self._audit(staff.sender_id if staff else UNKNOWN_STAFF, action, channel)
+            raise LoginRefused(LOGIN_REFUSED)
+        if not _verifies(staff.password_hash, password):
+            self._audit(staff.sender_id, "login_failed", channel)
+            raise LoginRefused(LOGIN_REFUSED)
         with self._sessions.begin() as session:
+            member = session.get(Staff, staff.id)
+            member.failed_logins, member.locked_until = 0, None
+            if _hasher.check_needs_rehash(member.password_hash):
+                member.password_hash = _hasher.hash(password)
+            audit.record(session, staff=member.sender_id, action="login", case_ref=None, channel=channel)
+        return member
+
+    def _claim_attempt(self, name: str, now: datetime) -> tuple[Staff | None, bool]:
+        """(the active staff member with a password, or None; whether this attempt may check it)."""
+        with self._sessions.begin() as session:
+            counted = session.execute(
+                update(Staff)
+                .where(
+                    Staff.name == name,
+                    Staff.active.is_(True),
+                    Staff.password_hash.isnot(None),
+                    or_(Staff.locked_until.is_(None), Staff.locked_until <= now),
+                )
+                .values(failed_logins=Staff.failed_logins + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            staff = session.execute(
+                select(Staff).where(Staff.name == name, Staff.active.is_(True), Staff.password_hash.isnot(None))
+            ).scalar_one_or_none()
+            if staff is None or not counted:
+                return staff, False
+            if staff.failed_logins > MAX_FAILED_LOGINS:
+                staff.locked_until, staff.failed_logins = now + LOCKOUT, 0
+                return staff, False
+            return staff, True
+
+    def _audit(self, staff: str, action: str, channel: str) -> None:
+        with self._sessions.begin() as session:
+            audit.record(session, staff=staff, action=action, case_ref=None, channel=channel, outcome="refused")
+
+    def record_refusal(self, channel: str, external_id: str, display_name: str | None) -> bool:
+        """Record an attempt by someone not registered (or disabled). Attempts from the same
+        account within a day add to one row. True for the first of them: the one to answer."""
+        now, external_id = _now(), str(external_id)[:80]
+        with self._sessions.begin() as session:
+            counted = session.execute(
+                update(AccessRefusal)
+                .where(
+                    AccessRefusal.channel == channel,
+                    AccessRefusal.external_id == external_id,
+                    AccessRefusal.at > now - REFUSAL_WINDOW,
+                )
+                .values(attempts=AccessRefusal.attempts + 1, last_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if counted:
+                return False
             session.add(
                 AccessRefusal(
                     channel=channel,
-                    external_id=str(external_id)[:80],
+                    external_id=external_id,
                     display_name=(display_name or "")[:200] or None,
-                    at=_now(),
+                    at=now,
+                    attempts=1,
+                    last_at=now,
                 )
             )
+        return True
 
     def refusals(self, limit: int = 100) -> list[AccessRefusal]:
         with self._sessions() as session:
             return list(session.execute(select(AccessRefusal).order_by(AccessRefusal.id.desc()).limit(limit)).scalars())
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False

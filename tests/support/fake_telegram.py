@@ -125,7 +125,7 @@ class FakeTelegram:
     def user(user_id: int) -> dict:
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
 
-    def _message(self, user_id: int, **extra) -> dict:
+    def _message(self, user_id: int, chat: dict | None = None, **extra) -> dict:
         with self._lock:
             message_id = self._next_message
             self._next_message += 1
@@ -133,15 +133,16 @@ class FakeTelegram:
             "message_id": message_id,
             "date": int(time.time()),
             "from": self.user(user_id),
-            "chat": {"id": user_id, "type": "private"},
+            "chat": chat or {"id": user_id, "type": "private"},
             **extra,
         }
 
-    def send_text(self, user_id: int, text: str) -> float:
+    def send_text(self, user_id: int, text: str, chat: dict | None = None) -> float:
+        """`chat` (e.g. {"id": -100, "type": "group"}) is where it is said; a private chat by default."""
         extra = {"text": text}
         if text.startswith("/"):
             extra["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        self._push("message", self._message(user_id, **extra))
+        self._push("message", self._message(user_id, chat, **extra))
         return self.mark()
 
     def send_photo(self, user_id: int) -> float:
@@ -193,6 +194,20 @@ class FakeTelegram:
         raise AssertionError(
             f"no message with {needle!r} to {chat_id}; got: {[self._plain(m)[:200] for m in self.sent_since(since, chat_id)]}"
         )
+
+    async def until_text(self, since: float, chat_id: int, needle: str, timeout: float = 15) -> list[dict]:
+        """`wait_for_text` for a test whose event loop also runs the bridge."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            sent = self.sent_since(since, chat_id)
+            if any(needle in self._plain(m) for m in sent):
+                return sent
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no message with {needle!r} to {chat_id}")
+
+    def calls_since(self, since: float, method: str) -> list[dict]:
+        with self._lock:
+            return [c["params"] for c in self.calls if c["at"] >= since and c["method"] == method]
 
     @staticmethod
     def _plain(params: dict) -> str:

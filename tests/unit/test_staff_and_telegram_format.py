@@ -85,7 +85,7 @@ def test_passwords_are_hashed_and_logins_checked(staff, sessions):
     from bot.staff.store import LoginRefused
 
     staff.add("e.user", "intake")
-    with pytest.raises(StaffError, match="at least 10"):
+    with pytest.raises(StaffError, match="12 to 128 characters"):
         staff.set_password("e.user", "short")
     staff.set_password("e.user", "a long enough secret")
     with sessions() as s:

@@ -2,27 +2,41 @@
 
 Browser -> this server (session cookie -> staff id) -> Rasa's bridge channel -> actions.
 The staff id comes from the server-side session, never from the browser. Sessions, and the
-conversation shown after a page reload, live in this process's memory only.
+conversation shown after a page reload, live in this process's memory only. A session ends on
+logout, after 20 idle minutes, 8 hours after login, or as soon as the staff member is disabled
+or their password changes (checked against the database on every request); its history goes
+with it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
+import math
 import secrets
+import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.channels.rasa_client import AssistantUnavailable, RasaClient
-from bot.staff.store import LoginRefused, StaffStore
+from bot.channels.web.login_guard import LoginBusy, LoginGuard
+from bot.staff.store import MAX_PASSWORD, LoginRefused, StaffStore
 
 logger = logging.getLogger("prr.web")
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "prr_session"
-IDLE_TIMEOUT = 8 * 3600
+# Over HTTPS the browser keeps a __Host- cookie only if it is Secure, host-only and for path /,
+# so a sibling subdomain or plain-HTTP service cannot plant its own session.
+SECURE_COOKIE = "__Host-prr_session"
+IDLE_TIMEOUT = 20 * 60
+SESSION_LIFETIME = 8 * 3600
+SWEEP_EVERY = 60
 MAX_TEXT = 10000
 HISTORY_LIMIT = 300
 SECURITY_HEADERS = {
@@ -32,25 +46,55 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+HSTS = {"Strict-Transport-Security": "max-age=31536000"}
+
+# What staff read (moving to the message catalogue).
+PLEASE_LOG_IN = "Please log in."
+CROSS_SITE = "This request did not come from the chat page."
+SEND_JSON = "Send the request as JSON (Content-Type: application/json)."
+NAME_AND_PASSWORD = "Send a name and a password."
+LOGIN_THROTTLED = "Too many failed logins from this device. Please wait {minutes} minutes and try again."
+LOGIN_BUSY = "The server is busy with other logins. Please try again in a moment."
+TEXT_AS_JSON = 'Send the message as JSON: {"text": ...}.'
+TOO_LONG = "That message is too long (at most {limit:,} characters)."
+UNAVAILABLE = "The assistant is unavailable right now; your progress is kept. Please try again in a minute."
 
 
 @dataclass
 class Session:
     staff_id: str
     name: str
-    last_seen: float = field(default_factory=time.monotonic)
+    epoch: int
+    started: float
+    last_seen: float
     history: list[dict] = field(default_factory=list)
 
 
+def _refused(status: type[web.HTTPException], message: str) -> web.HTTPException:
+    return status(text=json.dumps({"error": message}), content_type="application/json")
+
+
 class WebChat:
-    def __init__(self, rasa: RasaClient, staff: StaffStore, secure_cookies: bool = False):
+    def __init__(
+        self,
+        rasa: RasaClient,
+        staff: StaffStore,
+        *,
+        secure_cookies: bool = False,
+        trust_forwarded: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.rasa = rasa
         self.staff = staff
         self.secure_cookies = secure_cookies
+        self.cookie = SECURE_COOKIE if secure_cookies else COOKIE
+        self.trust_forwarded = trust_forwarded  # behind a TLS proxy: the client is its X-Forwarded-For
+        self.clock = clock
+        self.guard = LoginGuard(clock)
         self.sessions: dict[str, Session] = {}
 
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=64 * 1024, middlewares=[self._headers])
+        app = web.Application(client_max_size=64 * 1024, middlewares=[self._protect])
         app.router.add_get("/", self.index)
         app.router.add_static("/static/", STATIC, show_index=False)
         app.router.add_post("/api/login", self.login)
@@ -58,112 +102,175 @@ class WebChat:
         app.router.add_get("/api/me", self.me)
         app.router.add_get("/api/history", self.history)
         app.router.add_post("/api/message", self.message)
+        app.cleanup_ctx.append(self._sweeping)
         return app
 
     @web.middleware
-    async def _headers(self, request: web.Request, handler):
-        response = await handler(request)
-        response.headers.update(SECURITY_HEADERS)
+    async def _protect(self, request: web.Request, handler):
+        headers = {**SECURITY_HEADERS, **(HSTS if self.secure_cookies else {})}
+        try:
+            if request.method == "POST":
+                if self._cross_site(request):
+                    raise _refused(web.HTTPForbidden, CROSS_SITE)
+                if request.content_type != "application/json":
+                    raise _refused(web.HTTPUnsupportedMediaType, SEND_JSON)
+            response = await handler(request)
+        except web.HTTPException as refusal:
+            refusal.headers.update(headers)
+            raise
+        response.headers.update(headers)
         return response
+
+    def _cross_site(self, request: web.Request) -> bool:
+        # The custom header needs a CORS preflight (which gets 405) from any other origin; Origin
+        # and Sec-Fetch-Site, which browsers set themselves, also catch other ports and subdomains
+        # of the same site that SameSite=Strict lets through.
+        if request.headers.get("X-PRR") != "1":
+            return True
+        if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            return True
+        origin = request.headers.get("Origin")
+        scheme = "https" if self.secure_cookies else request.scheme
+        return origin is not None and origin != f"{scheme}://{request.host}"
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html")
 
     # -- sessions -------------------------------------------------------------------------------
 
-    def _session(self, request: web.Request) -> Session | None:
-        token = request.cookies.get(COOKIE, "")
+    def _expired(self, session: Session, now: float) -> bool:
+        return now - session.last_seen > IDLE_TIMEOUT or now - session.started > SESSION_LIFETIME
+
+    async def _require(self, request: web.Request) -> Session:
+        token = request.cookies.get(self.cookie, "")
         session = self.sessions.get(token)
-        if session is None:
-            return None
-        if time.monotonic() - session.last_seen > IDLE_TIMEOUT:
-            self.sessions.pop(token, None)
-            return None
-        session.last_seen = time.monotonic()
-        return session
+        now = self.clock()
+        if session is not None and not self._expired(session, now):
+            if await asyncio.to_thread(self.staff.web_session_holder, session.staff_id, session.epoch):
+                session.last_seen = now
+                return session
+        self.sessions.pop(token, None)  # and its history with it
+        raise _refused(web.HTTPUnauthorized, PLEASE_LOG_IN)
 
-    def _require(self, request: web.Request, mutating: bool = False) -> Session:
-        # A custom header on every state-changing call: with SameSite=Strict cookies, this keeps
-        # other sites from posting as the staff member.
-        if mutating and request.headers.get("X-PRR") != "1":
-            raise web.HTTPForbidden(text="missing request header")
-        session = self._session(request)
-        if session is None:
-            raise web.HTTPUnauthorized(text="please log in", headers=SECURITY_HEADERS)
-        return session
+    async def sweep(self) -> None:
+        """Drop sessions that have expired or whose staff member was disabled or changed password."""
+        now = self.clock()
+        for token, session in list(self.sessions.items()):
+            if self._expired(session, now) or not await asyncio.to_thread(
+                self.staff.web_session_holder, session.staff_id, session.epoch
+            ):
+                self.sessions.pop(token, None)
 
-    async def login(self, request: web.Request) -> web.Response:
-        if request.headers.get("X-PRR") != "1":
-            raise web.HTTPForbidden(text="missing request header")
+    async def _sweeping(self, _app: web.Application):
+        async def every_minute() -> None:
+            while True:
+                await asyncio.sleep(SWEEP_EVERY)
+                try:
+                    await self.sweep()
+                except Exception:  # noqa: BLE001 - a database hiccup must not end the sweeping
+                    logger.warning("session sweep failed", exc_info=True)
+
+        task = asyncio.create_task(every_minute())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    def _client(self, request: web.Request) -> str:
+        forwarded = request.headers.get("X-Forwarded-For", "") if self.trust_forwarded else ""
+        # The proxy appends the address it saw; anything before it is the client's own say.
+        return forwarded.rsplit(",", 1)[-1].strip() or request.remote or "?"
+
+    async def _json(self, request: web.Request) -> dict | None:
         try:
             body = await request.json()
-            name, password = str(body.get("name", ""))[:80], str(body.get("password", ""))[:200]
-        except (ValueError, AttributeError):
-            return web.json_response({"error": "Send a name and a password."}, status=400)
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
+
+    async def login(self, request: web.Request) -> web.Response:
+        client = self._client(request)
+        wait = self.guard.retry_after(client)
+        if wait > 0:
+            message = LOGIN_THROTTLED.format(minutes=math.ceil(wait / 60))
+            return web.json_response({"error": message}, status=429, headers={"Retry-After": str(math.ceil(wait))})
+        body = await self._json(request)
+        if body is None:
+            return web.json_response({"error": NAME_AND_PASSWORD}, status=400)
+        name, password = str(body.get("name", ""))[:80], str(body.get("password", ""))[: MAX_PASSWORD + 1]
         try:
-            member = await asyncio.to_thread(self.staff.login, name, password)
+            member = await self.guard.hashing(lambda: self.staff.login(name, password, "web"))
+        except LoginBusy:
+            return web.json_response({"error": LOGIN_BUSY}, status=429, headers={"Retry-After": "5"})
         except LoginRefused as refusal:
+            self.guard.failed(client)
             return web.json_response({"error": str(refusal)}, status=401)
+        self.guard.succeeded(client)
         token = secrets.token_urlsafe(32)
-        self.sessions[token] = Session(member.sender_id, member.name)
+        now = self.clock()
+        self.sessions[token] = Session(member.sender_id, member.name, member.session_epoch, now, now)
         response = web.json_response({"name": member.name})
-        response.set_cookie(
-            COOKIE, token, httponly=True, samesite="Strict", secure=self.secure_cookies, path="/", max_age=IDLE_TIMEOUT
-        )
+        # No Max-Age: the cookie goes when the browser closes; the server ends the session anyway.
+        response.set_cookie(self.cookie, token, httponly=True, samesite="Strict", secure=self.secure_cookies, path="/")
         return response
 
     async def logout(self, request: web.Request) -> web.Response:
-        self.sessions.pop(request.cookies.get(COOKIE, ""), None)
+        self.sessions.pop(request.cookies.get(self.cookie, ""), None)
         response = web.json_response({"ok": True})
-        response.del_cookie(COOKIE, path="/")
+        response.del_cookie(self.cookie, path="/")
         return response
 
     async def me(self, request: web.Request) -> web.Response:
-        return web.json_response({"name": self._require(request).name})
+        return web.json_response({"name": (await self._require(request)).name})
 
     async def history(self, request: web.Request) -> web.Response:
-        return web.json_response({"messages": self._require(request).history})
+        session = await self._require(request)
+        return web.json_response({"name": session.name, "messages": session.history})
 
     async def message(self, request: web.Request) -> web.Response:
-        session = self._require(request, mutating=True)
-        try:
-            text = str((await request.json()).get("text", ""))
-        except (ValueError, AttributeError):
-            return web.json_response({"error": 'Send the message as JSON: {"text": ...}.'}, status=400)
+        session = await self._require(request)
+        body = await self._json(request)
+        if body is None:
+            return web.json_response({"error": TEXT_AS_JSON}, status=400)
+        text = str(body.get("text", ""))
         if len(text) > MAX_TEXT:
-            return web.json_response(
-                {"error": f"That message is too long (at most {MAX_TEXT:,} characters)."}, status=400
-            )
+            return web.json_response({"error": TOO_LONG.format(limit=MAX_TEXT)}, status=400)
         try:
             replies = await self.rasa.send(session.staff_id, text, channel="web")
         except AssistantUnavailable:
-            return web.json_response(
-                {
-                    "error": "The assistant is unavailable right now; your progress is kept. "
-                    "Please try again in a minute."
-                },
-                status=503,
-            )
+            return web.json_response({"error": UNAVAILABLE}, status=503)
         shown = [{"from": "assistant", "text": r.get("text") or "", "buttons": r.get("buttons") or []} for r in replies]
         session.history.extend([{"from": "staff", "text": text}, *shown])
         del session.history[:-HISTORY_LIMIT]
         return web.json_response({"messages": shown})
 
 
-async def serve(
-    rasa_url: str, bridge_token: str, staff: StaffStore, listen: tuple[str, int], secure_cookies: bool = False
+def serve(
+    rasa_url: str,
+    bridge_token: str,
+    staff: StaffStore,
+    listen: tuple[str, int],
+    *,
+    secure_cookies: bool = False,
+    trust_forwarded: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> None:
-    import signal
+    """Run until SIGINT or SIGTERM (aiohttp's run_app handles both)."""
+    rasa = RasaClient(rasa_url, bridge_token)  # here, so a refused Rasa address stops us before listening
+    chat = WebChat(rasa, staff, secure_cookies=secure_cookies, trust_forwarded=trust_forwarded)
+    app = chat.app()
 
-    rasa = RasaClient(rasa_url, bridge_token)
-    runner = web.AppRunner(WebChat(rasa, staff, secure_cookies).app(), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, listen[0], listen[1]).start()
-    print(f"Web chat on http://{listen[0]}:{listen[1]}/ . Ctrl-C stops it.", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await runner.cleanup()
-    await rasa.close()
+    async def close_rasa_client(_app: web.Application):
+        yield
+        await rasa.close()
+
+    app.cleanup_ctx.append(close_rasa_client)
+    scheme = "https" if ssl_context else "http"
+    web.run_app(
+        app,
+        host=listen[0],
+        port=listen[1],
+        ssl_context=ssl_context,
+        access_log=None,
+        print=lambda _: print(f"Web chat on {scheme}://{listen[0]}:{listen[1]}/ . Ctrl-C stops it.", flush=True),
+    )

@@ -85,6 +85,8 @@ async function send(text, shown) {
 function showLogin(message) {
   $("chat-view").hidden = true;
   $("logout").hidden = true;
+  $("who").hidden = true;
+  $("who").textContent = "";
   $("login-view").hidden = false;
   $("login-error").textContent = message || "";
   $("log").replaceChildren();
@@ -96,7 +98,11 @@ async function showChat() {
   $("chat-view").hidden = false;
   $("logout").hidden = false;
   const result = await api("/api/history");
-  if (result.status === 401) { showLogin(); return; }
+  if (result.status === 401) { showLogin("Your session has ended. Please log in again."); return; }
+  if (result.ok) {  // who is logged in, so nobody types into someone else's session
+    $("who").textContent = "Logged in as " + result.data.name;
+    $("who").hidden = false;
+  }
   $("log").replaceChildren();
   const messages = result.ok ? result.data.messages : [];
   messages.forEach((m, i) => addMessage(m, i === messages.length - 1));
