@@ -1,14 +1,14 @@
 """web sessions that end with the staff member, and aggregated refusals
 
-Revision ID: 0009_web
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_web"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
