@@ -6,8 +6,10 @@ with the data key (bot/security/crypto.py) by `seal` before Rasa's row is writte
 next key rotation. Only the sender id, event type, time, intent and action names stay clear.
 
 Interview answers must not outlive the interview there: once a case is saved or an intake
-cancelled, the events of that interview are redacted; erasing a case deletes them; and
-`prr purge` removes conversations older than the retention period. This module edits the
+cancelled, the events of that interview are redacted; erasing a case deletes them and blanks,
+in every sender's conversation, the messages and slot values that name the case (notes and
+status-change reasons are typed with its reference); and `prr purge` removes conversations
+older than the retention period. This module edits the
 `events` table directly and does not import Rasa.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 import time
 
 from sqlalchemy import MetaData, Table, delete, inspect, select, text, update
@@ -30,7 +33,8 @@ REDACTED = "[redacted]"
 
 
 class ConversationEvents:
-    """The conversation store as the case service sees it: redact an interview, delete one."""
+    """The conversation store as the case service sees it: redact an interview, delete one,
+    forget what was said about a case."""
 
     def __init__(self, engine: Engine):
         self._engine = engine
@@ -44,6 +48,9 @@ class ConversationEvents:
 
     def delete_between(self, sender_id: str, since: float, until: float) -> int:
         return delete_between(self._engine, sender_id, since, until)
+
+    def redact_mentions(self, reference: str) -> int:
+        return redact_mentions(self._engine, reference)
 
 
 def _events(engine: Engine) -> Table | None:
@@ -105,6 +112,45 @@ def redact(engine: Engine, sender_id: str, since: float) -> int:
                 changed += 1
     _checkpoint(engine)
     return changed
+
+
+def redact_mentions(engine: Engine, reference: str, batch_size: int = 500) -> int:
+    """Blank, in every sender's conversation, the user texts, bot texts and slot values that name
+    `reference` (as typed, in any case); returns how many events changed. Every sealed event is
+    opened to look, in batches, so this is for a rare operation such as erasing a case."""
+    events = _events(engine)
+    if events is None:
+        return 0
+    mentions = re.compile(rf"(?<![\w-]){re.escape(reference)}(?![\w-])", re.IGNORECASE)
+    changed, last_id = 0, 0
+    while True:
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.execute(text("PRAGMA secure_delete = ON"))
+            rows = conn.execute(
+                select(events.c.id, events.c.data)
+                .where(events.c.id > last_id, events.c.type_name.in_(("user", "bot", "slot")))
+                .order_by(events.c.id)
+                .limit(batch_size)
+            ).all()
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            for (row_id, _), data in zip(rows, unseal_all([stored for _, stored in rows]), strict=True):
+                if mentions.search(json.dumps(data, ensure_ascii=False)):
+                    conn.execute(update(events).where(events.c.id == row_id).values(data=seal(_blank(data, mentions))))
+                    changed += 1
+    _checkpoint(engine)
+    return changed
+
+
+def _blank(data: dict, mentions: re.Pattern) -> dict:
+    scrubbed = _scrub(copy.deepcopy(data))
+    if scrubbed.get("event") == "slot":
+        scrubbed["value"] = None  # whichever slot: a case reference is no interview answer
+    if mentions.search(json.dumps(scrubbed, ensure_ascii=False)):  # still named elsewhere (metadata, ...)
+        scrubbed = {key: scrubbed[key] for key in ("event", "timestamp", "name") if key in scrubbed}
+    return scrubbed
 
 
 def delete_between(engine: Engine, sender_id: str, since: float, until: float) -> int:

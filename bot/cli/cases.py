@@ -73,10 +73,12 @@ def case_export(reference: str, as_name: str, out: str | None) -> None:
 @AS_OPTION
 @case_errors
 def case_erase(reference: str, reason: str, as_name: str) -> None:
-    """Remove a case's content and its interview's conversation events (supervisors; audited)."""
+    """Remove a case's content, its interview's conversation events and the messages that name it
+    (supervisors; audited)."""
     from bot.bootstrap import case_store
 
-    case, removed = case_store().erase(reference, reason, actor=acting_as(as_name), channel="cli")
+    erasure = case_store().erase(reference, reason, actor=acting_as(as_name), channel="cli")
     click.echo(
-        f"Erased {case.reference}: content removed, {removed} conversation events deleted; the audit trail keeps the erasure."
+        f"Erased {erasure.case.reference}: content removed, {erasure.events_deleted} interview events deleted, "
+        f"{erasure.events_redacted} other conversation events naming it blanked; the audit trail keeps the erasure."
     )
