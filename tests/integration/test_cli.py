@@ -78,6 +78,26 @@ def test_assign_export_erase_and_audit(staffed, tmp_path):
     assert "intact" in run(main, ["audit", "verify"]).output
 
 
+def test_export_writes_only_a_new_private_file(staffed, tmp_path):
+    run = CliRunner().invoke
+    existing = tmp_path / "existing.json"
+    existing.write_text("kept")
+    existing.chmod(0o644)
+    refused = run(main, ["case", "export", staffed, "--as", "s.two", "--out", str(existing)])
+    assert refused.exit_code == 1 and "already exists" in refused.output
+    assert existing.read_text() == "kept" and oct(existing.stat().st_mode & 0o777) == "0o644"
+    planted = tmp_path / "planted"
+    planted.symlink_to(tmp_path / "target.json")  # a link to a file that does not exist yet
+    refused = run(main, ["case", "export", staffed, "--as", "s.two", "--out", str(planted)])
+    assert refused.exit_code == 1 and not (tmp_path / "target.json").exists()
+    not_allowed = tmp_path / "not-allowed.json"  # a refused export leaves no file
+    assert run(main, ["case", "export", staffed, "--as", "m.three", "--out", str(not_allowed)]).exit_code == 1
+    assert not not_allowed.exists()
+    fresh = tmp_path / "fresh.json"
+    assert run(main, ["case", "export", staffed, "--as", "s.two", "--out", str(fresh)]).exit_code == 0
+    assert oct(fresh.stat().st_mode & 0o777) == "0o600" and staffed in fresh.read_text()
+
+
 def test_knowledge_load_reports_a_broken_corpus(sqlite_url, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     (tmp_path / "broken.md").write_text("## A title\nid: Bad Id\nsource: x\ntags: y\n\ntext\n")
