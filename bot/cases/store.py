@@ -17,12 +17,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot import conversations
 from bot.cases import access
 from bot.cases.access import Actor
 from bot.cases.answers import CONTENT_COLUMNS, export_dict, to_columns
 from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, CaseStatus, StatusChange
+from bot.conversations.redaction import ConversationEvents
 from bot.intake import fields as f
+from bot.intake.flow import SLOTS
 from bot.security import audit
 
 REFERENCE = re.compile(r"\bPRR-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
@@ -70,12 +71,10 @@ def _next_reference(session: Session, year: int) -> str:
 class CaseStore:
     """Every operation checks the actor's role (bot.cases.access) and writes the audit trail."""
 
-    def __init__(
-        self, session_factory: sessionmaker, conversation_events: conversations.ConversationEvents | None = None
-    ):
+    def __init__(self, session_factory: sessionmaker, conversation_events: ConversationEvents | None = None):
         self._sessions = session_factory
         # Rasa's events live in the same database unless told otherwise.
-        self._conversations = conversation_events or conversations.ConversationEvents(session_factory.kw["bind"])
+        self._conversations = conversation_events or ConversationEvents(session_factory.kw["bind"], SLOTS)
 
     def save_intake(
         self, answers: Mapping[str, Any], *, actor: Actor, channel: str, intake_started_at: datetime | None = None

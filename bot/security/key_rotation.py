@@ -16,8 +16,8 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Engine
 
-from bot import conversations
 from bot.cases import models as _cases  # noqa: F401  (registers the tables)
+from bot.conversations import sealing
 from bot.security import crypto
 from bot.storage.db import Base
 from bot.storage.encrypted import Encrypted
@@ -37,7 +37,7 @@ def sealed_columns(engine: Engine) -> list[tuple[str, str, object]]:
     """(table, column, re-encrypt) for everything under the data key, our columns and Rasa's events."""
     found = [(table.name, column.name, crypto.reencrypt) for table, column in encrypted_columns()]
     if inspect(engine).has_table("events"):
-        found.append(("events", "data", conversations.reseal))
+        found.append(("events", "data", sealing.reseal))
     return found
 
 

@@ -14,9 +14,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from bot import conversations
 from bot.cases.access import Actor
 from bot.cases.store import CaseStore
+from bot.conversations.sealing import unseal_all
 from bot.rasa_plugins.tracker_store import RedactingSQLTrackerStore
 from bot.storage.db import session_factory
 from tests.support.factories import ADULT
@@ -63,7 +63,7 @@ def stored(db_url: str) -> list[tuple[str, dict]]:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT sender_id, data FROM events ORDER BY id")).all()
     engine.dispose()
-    return list(zip([r[0] for r in rows], conversations.unseal_all([r[1] for r in rows]), strict=True))
+    return list(zip([r[0] for r in rows], unseal_all([r[1] for r in rows]), strict=True))
 
 
 def test_erasing_a_case_blanks_its_notes_and_reasons_in_every_conversation(db_url, domain):

@@ -1,16 +1,10 @@
-"""Rasa's conversation events, kept by its SQL tracker store in our database.
-
-Each event's data (what was typed, slot values, the interview so far) is sealed: encrypted
-with the data key (bot/security/crypto.py) by `seal` before Rasa's row is written, and opened by
-`unseal_all`; rows written as clear JSON by earlier versions are still read, and sealed by the
-next key rotation. Only the sender id, event type, time, intent and action names stay clear.
+"""Redaction and deletion of Rasa's stored conversation events (sealed: bot/conversations/sealing.py).
 
 Interview answers must not outlive the interview there: once a case is saved or an intake
 cancelled, the events of that interview are redacted; erasing a case deletes them and blanks,
 in every sender's conversation, the messages and slot values that name the case (notes and
 status-change reasons are typed with its reference); and `prr purge` removes conversations
-older than the retention period. This module edits the
-`events` table directly and does not import Rasa.
+older than the retention period. This module edits the `events` table directly.
 """
 
 from __future__ import annotations
@@ -20,13 +14,13 @@ import json
 import logging
 import re
 import time
+from collections.abc import Collection
 
 from sqlalchemy import MetaData, Table, delete, inspect, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.intake.flow import SLOTS
-from bot.security import crypto
+from bot.conversations.sealing import seal, unseal_all
 
 logger = logging.getLogger("prr.conversations")
 REDACTED = "[redacted]"
@@ -36,12 +30,13 @@ class ConversationEvents:
     """The conversation store as the case service sees it: redact an interview, delete one,
     forget what was said about a case."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, interview_slots: Collection[str]):
         self._engine = engine
+        self._interview_slots = interview_slots  # the slots that hold interview answers
 
     def redact(self, sender_id: str, since: float) -> int:
         try:
-            return redact(self._engine, sender_id, since)
+            return redact(self._engine, sender_id, since, self._interview_slots)
         except SQLAlchemyError as error:  # the case is saved; a failed redaction must not undo that
             logger.error("could not redact the interview from the conversation store: %s", type(error).__name__)
             return 0
@@ -60,25 +55,7 @@ def _events(engine: Engine) -> Table | None:
     return Table("events", MetaData(), autoload_with=engine)
 
 
-def seal(data: dict) -> str:
-    return crypto.encrypt(json.dumps(data))
-
-
-def unseal_all(stored: list[str]) -> list[dict]:
-    opened = iter(crypto.decrypt_many([s for s in stored if not is_clear(s)]))
-    return [json.loads(s if is_clear(s) else next(opened)) for s in stored]
-
-
-def is_clear(stored: str) -> bool:
-    return stored.lstrip().startswith("{")  # JSON; a sealed value is a Fernet token
-
-
-def reseal(stored: str) -> str:
-    """One step of a key rotation: under the newest key, and clear rows sealed."""
-    return seal(json.loads(stored)) if is_clear(stored) else crypto.reencrypt(stored)
-
-
-def _scrub(data: dict) -> dict:
+def _scrub(data: dict, interview_slots: Collection[str] = ()) -> dict:
     kind = data.get("event")
     if kind == "user":
         data["text"] = REDACTED
@@ -88,12 +65,12 @@ def _scrub(data: dict) -> dict:
     elif kind == "bot":
         data["text"] = REDACTED
         data["data"] = {}
-    elif kind == "slot" and data.get("name") in SLOTS:
+    elif kind == "slot" and data.get("name") in interview_slots:
         data["value"] = None
     return data
 
 
-def redact(engine: Engine, sender_id: str, since: float) -> int:
+def redact(engine: Engine, sender_id: str, since: float, interview_slots: Collection[str]) -> int:
     """Blank the user texts, bot texts and interview slot values of one conversation since `since`."""
     events = _events(engine)
     if events is None:
@@ -106,7 +83,7 @@ def redact(engine: Engine, sender_id: str, since: float) -> int:
             select(events.c.id, events.c.data).where(events.c.sender_id == sender_id, events.c.timestamp >= since)
         ).all()
         for (row_id, _), data in zip(rows, unseal_all([stored for _, stored in rows]), strict=True):
-            scrubbed = _scrub(copy.deepcopy(data))
+            scrubbed = _scrub(copy.deepcopy(data), interview_slots)
             if scrubbed != data:
                 conn.execute(update(events).where(events.c.id == row_id).values(data=seal(scrubbed)))
                 changed += 1
