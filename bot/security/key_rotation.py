@@ -16,18 +16,17 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Engine
 
-from bot.cases import models as _cases  # noqa: F401  (registers the tables)
 from bot.conversations import sealing
 from bot.security import crypto
-from bot.storage.db import Base
 from bot.storage.encrypted import Encrypted
+from bot.storage.tables import metadata
 
 
 def encrypted_columns() -> list[tuple]:
-    """(table, column) for every Encrypted column of the schema: derived, never listed by hand."""
+    """(table, column) for every Encrypted column of the schema (bot/storage/tables.py): derived, never listed by hand."""
     return [
         (table, column)
-        for table in Base.metadata.sorted_tables
+        for table in metadata.sorted_tables
         for column in table.columns
         if isinstance(column.type, Encrypted)
     ]
