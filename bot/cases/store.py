@@ -18,13 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.cases import access
-from bot.cases.access import Actor
 from bot.cases.answers import CONTENT_COLUMNS, export_dict, to_columns
 from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, CaseStatus, StatusChange
 from bot.conversations.redaction import ConversationEvents
 from bot.intake import fields as f
 from bot.intake.flow import SLOTS
 from bot.security import audit
+from bot.staff.models import Actor
 
 REFERENCE = re.compile(r"\bPRR-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 MAX_NOTE_CHARS = 2000

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.cases.access import Actor
-from bot.staff.models import ROLES, AccessRefusal, Staff
+from bot.staff.models import ROLES, AccessRefusal, Actor, Staff
 
 _NAME = re.compile(r"^[\w.\-]{2,80}$")
 

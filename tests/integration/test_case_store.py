@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cases.access import Actor, NotPermitted
+from bot.cases.access import NotPermitted
 from bot.cases.models import Case, CaseReferral, CaseSequence
 from bot.cases.store import CaseError, CaseStore
 from bot.security import audit
+from bot.staff.models import Actor
 from tests.support.factories import ADULT
 
 INTAKE = Actor("1", "intake", "i.one")

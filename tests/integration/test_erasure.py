@@ -14,10 +14,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.conversations.sealing import unseal_all
 from bot.rasa_plugins.tracker_store import RedactingSQLTrackerStore
+from bot.staff.models import Actor
 from bot.storage.db import session_factory
 from tests.support.factories import ADULT
 from tests.support.paths import ROOT

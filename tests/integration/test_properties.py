@@ -7,7 +7,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.cases.access import Actor
 from bot.cases.commands import parse_note, parse_status_change
 from bot.cases.models import Case, CaseNote
 from bot.cases.store import CaseError, CaseStore
@@ -15,6 +14,7 @@ from bot.intake import fields, flow
 from bot.intake.parsing import InvalidAnswer
 from bot.knowledge.store import KnowledgeBase, load_corpus
 from bot.security import audit
+from bot.staff.models import Actor
 from bot.storage.db import session_factory
 from tests.support.factories import ADULT
 from tests.support.paths import ROOT

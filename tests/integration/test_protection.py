@@ -8,12 +8,12 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.conversations import redaction, sealing
 from bot.intake.flow import SLOTS
 from bot.security import crypto
 from bot.security.key_rotation import rotate
+from bot.staff.models import Actor
 from bot.storage.db import session_factory
 from bot.storage.migrate import alembic_config
 from tests.support.factories import ADULT
