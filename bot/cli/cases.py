@@ -44,6 +44,23 @@ def case_list(as_name: str, limit: int) -> None:
         )
 
 
+@case.command("assign")
+@click.argument("reference")
+@click.argument("case_manager")
+@AS_OPTION
+@case_errors
+def case_assign(reference: str, case_manager: str, as_name: str) -> None:
+    """Assign a case to a case manager (supervisors; audited)."""
+    from bot.bootstrap import case_store, staff_store
+    from bot.staff.models import Role
+
+    member = staff_store().active_by_name(case_manager)
+    if member is None or member.role != Role.CASE_MANAGER:
+        raise click.ClickException(f"{case_manager!r} is not an active case manager.")
+    case_store().assign(reference, member.sender_id, actor=acting_as(as_name), channel="cli")
+    click.echo(f"{reference.upper()} is assigned to {case_manager}.")
+
+
 @case.command("export")
 @click.argument("reference")
 @AS_OPTION
