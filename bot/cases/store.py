@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -258,7 +258,7 @@ class CaseStore:
         if not access.allowed(actor, action, case):
             self._refused(actor, action, reference, channel)
 
-    def _refused(self, actor: Actor | None, action: str, reference: str | None, channel: str):
+    def _refused(self, actor: Actor | None, action: str, reference: str | None, channel: str) -> NoReturn:
         # Recorded in its own transaction, so that it stays when the refused work is rolled back.
         with self._sessions.begin() as session:
             audit.record(

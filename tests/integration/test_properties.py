@@ -67,7 +67,7 @@ def test_the_interview_never_breaks_and_never_loses_earlier_answers(step, text, 
         "date_of_birth": "2015-03-12",
         "referrals": ["education"],
     }
-    turn = flow.handle(answers, step, text, intent, 0.9)
+    turn = flow.take_turn(answers, step, text, intent, 0.9)
     assert turn.next_step in flow.STEPS + (flow.CANCEL_CONFIRM, flow.REVIEW, None)
     if turn.updates.get(flow.OUTCOME) != "cancelled":
         kept = {k: v for k, v in answers.items() if k not in turn.updates}
