@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    engine: sa.engine.Engine
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":

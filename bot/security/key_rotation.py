@@ -9,6 +9,7 @@ value that already uses the newest key is harmless.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import column as sa_column
@@ -32,9 +33,11 @@ def encrypted_columns() -> list[tuple]:
     ]
 
 
-def sealed_columns(engine: Engine) -> list[tuple[str, str, object]]:
+def sealed_columns(engine: Engine) -> list[tuple[str, str, Callable[[str], str]]]:
     """(table, column, re-encrypt) for everything under the data key, our columns and Rasa's events."""
-    found = [(table.name, column.name, crypto.reencrypt) for table, column in encrypted_columns()]
+    found: list[tuple[str, str, Callable[[str], str]]] = [
+        (table.name, column.name, crypto.reencrypt) for table, column in encrypted_columns()
+    ]
     if inspect(engine).has_table("events"):
         found.append(("events", "data", sealing.reseal))
     return found

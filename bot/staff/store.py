@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -141,6 +142,6 @@ class StaffStore:
                 )
             )
 
-    def refusals(self, limit: int = 100) -> list[AccessRefusal]:
+    def refusals(self, limit: int = 100) -> builtins.list[AccessRefusal]:  # `list` is a method here
         with self._sessions() as session:
             return list(session.execute(select(AccessRefusal).order_by(AccessRefusal.id.desc()).limit(limit)).scalars())
