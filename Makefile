@@ -68,10 +68,12 @@ $(CHROMEDRIVER):
 check-knowledge: install
 	$(BIN)/prr knowledge check
 
-# ruff: lint and format check, settings in pyproject.toml (`ruff format .` applies the format).
+# ruff: lint and format check; mypy: the types of bot/ and actions/ (settings of both in pyproject.toml;
+# `ruff format .` applies the format).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: install lint train $(CHROMEDRIVER) check-knowledge
 	$(BIN)/python -m pytest

@@ -48,7 +48,7 @@ class ValidateIntakeForm(Action):
             started = tracker.get_slot(STARTED) or time.time() - 1
             return [SlotSet(STARTED, started), SlotSet("requested_slot", flow.next_step(answers))]
         intent, confidence = latest_intent(tracker)
-        turn = flow.handle(answers, tracker.get_slot("requested_slot"), latest_text(tracker), intent, confidence)
+        turn = flow.take_turn(answers, tracker.get_slot("requested_slot"), latest_text(tracker), intent, confidence)
         if turn.knowledge_query:
             reply_to_question(dispatcher, tracker, turn.knowledge_query)
             dispatcher.utter_message(text="Back to the intake:")

@@ -10,6 +10,7 @@ variables from os.environ.
 from __future__ import annotations
 
 import os
+from collections.abc import MutableMapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,14 +27,14 @@ QUIET_ENVIRONMENT = {
 
 
 class Settings(BaseSettings):
-    database_url: str = Field(f"sqlite:///{PROJECT_ROOT / 'var' / 'prr.db'}", env="DATABASE_URL")
-    knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge", env="PRR_KNOWLEDGE_DIR")
-    keys_dir: Path = Field(PROJECT_ROOT / "var" / "keys", env="PRR_KEYS_DIR")
-    data_key: str = Field("", env="PRR_DATA_KEY")  # Fernet keys, comma-separated, newest first
-    api_token: str = Field("", env="PRR_API_TOKEN")
-    bridge_token: str = Field("", env="PRR_BRIDGE_TOKEN")
-    telegram_bot_token: str = Field("", env="TELEGRAM_BOT_TOKEN")
-    telegram_api_base_url: str = Field("", env="TELEGRAM_API_BASE_URL")
+    database_url: str = Field(default=f"sqlite:///{PROJECT_ROOT / 'var' / 'prr.db'}", env="DATABASE_URL")
+    knowledge_dir: Path = Field(default=PROJECT_ROOT / "knowledge", env="PRR_KNOWLEDGE_DIR")
+    keys_dir: Path = Field(default=PROJECT_ROOT / "var" / "keys", env="PRR_KEYS_DIR")
+    data_key: str = Field(default="", env="PRR_DATA_KEY")  # Fernet keys, comma-separated, newest first
+    api_token: str = Field(default="", env="PRR_API_TOKEN")
+    bridge_token: str = Field(default="", env="PRR_BRIDGE_TOKEN")
+    telegram_bot_token: str = Field(default="", env="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(default="", env="TELEGRAM_API_BASE_URL")
 
     class Config:
         case_sensitive = True
@@ -51,7 +52,7 @@ def _settings(_values: tuple) -> Settings:
     return Settings()
 
 
-def quiet_environment(env: dict | None = None) -> dict:
+def quiet_environment(env: MutableMapping[str, str] | None = None) -> MutableMapping[str, str]:
     """Set the quiet variables (unless already set) in `env`, or in this process's environment."""
     target = os.environ if env is None else env
     for name, value in QUIET_ENVIRONMENT.items():

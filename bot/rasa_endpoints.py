@@ -1,4 +1,8 @@
-"""Rasa's endpoints.yml, made in one place for `make run`, the tests and the benchmark.
+"""Rasa's endpoints.yml, made in one place for `make run` (`prr rasa-endpoints`), the tests and
+the benchmark.
+
+It stays outside `bot/rasa_plugins/` although it is about Rasa: it imports no Rasa, and the CLI
+must run without loading Rasa, while importing anything under `rasa_plugins` patches Rasa.
 
 - The action server gets no copy of the domain with each call (`enable_selective_domain`):
   our actions do not read it, and building and sending it cost time on every turn.

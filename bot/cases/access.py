@@ -9,14 +9,13 @@ Roles (need to know, one record owner, after UNICEF's Primero):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
 from sqlalchemy import true
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.cases.models import Case
-from bot.staff.models import Role
+from bot.staff.models import Actor, Role
 
 
 class CaseAction(str, Enum):
@@ -37,15 +36,6 @@ class NotPermitted(PermissionError):
 
     def __init__(self):
         super().__init__("not permitted")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A staff member acting on cases."""
-
-    staff_id: str
-    role: str
-    name: str = ""
 
 
 def allowed(actor: Actor | None, action: CaseAction | str, case: Case | None = None) -> bool:

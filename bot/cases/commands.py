@@ -30,7 +30,8 @@ class StatusRequest:
 def parse_status_change(text: str) -> StatusRequest:
     text = text or ""
     reference = normalise_reference(text)
-    after_ref = text[REFERENCE.search(text).end() :] if reference else text
+    found = REFERENCE.search(text)
+    after_ref = text[found.end() :] if found else text
     status_match = _STATUS.search(after_ref) or _ANY_STATUS.search(after_ref)
     status = status_match.group(1).lower() if status_match else None
     rest = after_ref[status_match.end() :] if status_match else ""

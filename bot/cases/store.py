@@ -3,7 +3,7 @@
 Each public function runs in one transaction: it commits whole or leaves nothing behind. Each
 workflow is finished here, so that every channel gets the same behaviour: saving an intake or
 cancelling one redacts the interview from the stored conversation; erasing a case deletes its
-interview's conversation events.
+interview's conversation events and blanks every message and slot value that names it.
 """
 
 from __future__ import annotations
@@ -11,25 +11,32 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple, NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot import conversations
 from bot.cases import access
-from bot.cases.access import Actor
 from bot.cases.answers import CONTENT_COLUMNS, export_dict, to_columns
 from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, CaseStatus, StatusChange
+from bot.conversations.redaction import ConversationEvents
 from bot.intake import fields as f
+from bot.intake.flow import SLOTS
 from bot.security import audit
+from bot.staff.models import Actor
 
 REFERENCE = re.compile(r"\bPRR-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 MAX_NOTE_CHARS = 2000
 MAX_REASON_CHARS = 500
 # The turn that saves a case stores its own events just after the case is written.
 SAVING_TURN_SECONDS = 5
+
+
+class Erasure(NamedTuple):
+    case: Case
+    events_deleted: int  # the interview's conversation events
+    events_redacted: int  # messages and slot values elsewhere that named the case (notes, reasons)
 
 
 class CaseError(ValueError):
@@ -64,12 +71,10 @@ def _next_reference(session: Session, year: int) -> str:
 class CaseStore:
     """Every operation checks the actor's role (bot.cases.access) and writes the audit trail."""
 
-    def __init__(
-        self, session_factory: sessionmaker, conversation_events: conversations.ConversationEvents | None = None
-    ):
+    def __init__(self, session_factory: sessionmaker, conversation_events: ConversationEvents | None = None):
         self._sessions = session_factory
         # Rasa's events live in the same database unless told otherwise.
-        self._conversations = conversation_events or conversations.ConversationEvents(session_factory.kw["bind"])
+        self._conversations = conversation_events or ConversationEvents(session_factory.kw["bind"], SLOTS)
 
     def save_intake(
         self, answers: Mapping[str, Any], *, actor: Actor, channel: str, intake_started_at: datetime | None = None
@@ -210,9 +215,10 @@ class CaseStore:
             audit.record(session, staff=actor.staff_id, action="export", case_ref=case.reference, channel=channel)
         return data
 
-    def erase(self, reference: str, reason: str, *, actor: Actor, channel: str) -> tuple[Case, int]:
-        """Remove a case's content, notes and referrals, and delete its interview's conversation
-        events; the reference and the audit trail stay. Returns the case and the events deleted."""
+    def erase(self, reference: str, reason: str, *, actor: Actor, channel: str) -> Erasure:
+        """Remove a case's content, notes and referrals, delete its interview's conversation events
+        and blank, in every stored conversation, what was typed about it (notes and reasons name
+        the reference); the reference and the audit trail stay."""
         reason = " ".join((reason or "").split())
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.ERASE, channel)
@@ -237,12 +243,12 @@ class CaseStore:
                 )
             )
             audit.record(session, staff=actor.staff_id, action="erase", case_ref=case.reference, channel=channel)
-        removed = 0
+        deleted = 0
         if case.intake_started_at is not None:
-            removed = self._conversations.delete_between(
+            deleted = self._conversations.delete_between(
                 case.created_by, case.intake_started_at.timestamp(), case.created_at.timestamp() + SAVING_TURN_SECONDS
             )
-        return case, removed
+        return Erasure(case, deleted, self._conversations.redact_mentions(case.reference))
 
     # -- the checks ---------------------------------------------------------------------------
 
@@ -252,7 +258,7 @@ class CaseStore:
         if not access.allowed(actor, action, case):
             self._refused(actor, action, reference, channel)
 
-    def _refused(self, actor: Actor | None, action: str, reference: str | None, channel: str):
+    def _refused(self, actor: Actor | None, action: str, reference: str | None, channel: str) -> NoReturn:
         # Recorded in its own transaction, so that it stays when the refused work is rolled back.
         with self._sessions.begin() as session:
             audit.record(

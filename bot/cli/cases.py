@@ -44,27 +44,63 @@ def case_list(as_name: str, limit: int) -> None:
         )
 
 
+@case.command("assign")
+@click.argument("reference")
+@click.argument("case_manager")
+@AS_OPTION
+@case_errors
+def case_assign(reference: str, case_manager: str, as_name: str) -> None:
+    """Assign a case to a case manager (supervisors; audited)."""
+    from bot.bootstrap import case_store, staff_store
+    from bot.staff.models import Role
+
+    member = staff_store().active_by_name(case_manager)
+    if member is None or member.role != Role.CASE_MANAGER:
+        raise click.ClickException(f"{case_manager!r} is not an active case manager.")
+    case_store().assign(reference, member.sender_id, actor=acting_as(as_name), channel="cli")
+    click.echo(f"{reference.upper()} is assigned to {case_manager}.")
+
+
 @case.command("export")
 @click.argument("reference")
 @AS_OPTION
 @click.option(
-    "--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file (0600) instead of stdout."
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this new file (0600; an existing file or a link is refused) instead of stdout.",
 )
 @case_errors
 def case_export(reference: str, as_name: str, out: str | None) -> None:
     """Write one case with its notes and history as JSON (supervisors; audited)."""
     from bot.bootstrap import case_store
 
-    data = json.dumps(
-        case_store().export(reference, actor=acting_as(as_name), channel="cli"), ensure_ascii=False, indent=2
-    )
-    if out:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(data + "\n")
-        click.echo(f"Exported to {out}.")
-    else:
-        click.echo(data)
+    def exported() -> str:
+        case = case_store().export(reference, actor=acting_as(as_name), channel="cli")
+        return json.dumps(case, ensure_ascii=False, indent=2)
+
+    if not out:
+        click.echo(exported())
+        return
+    with _new_private_file(out) as handle:  # made first: a refused destination exports nothing
+        try:
+            handle.write(exported() + "\n")
+        except BaseException:  # a refused export leaves no empty file behind
+            os.unlink(out)
+            raise
+    click.echo(f"Exported to {out}.")
+
+
+def _new_private_file(path: str):
+    """Open a file that did not exist, for the owner only: never through a link, never over a file
+    (whose mode and other links would be kept), whatever the umask."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        raise click.ClickException(f"{path} already exists (or is a link); an export writes only a new file.") from None
+    except OSError as error:
+        raise click.ClickException(f"cannot create {path}: {error.strerror}.") from None
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
 
 
 @case.command("erase")
@@ -73,10 +109,12 @@ def case_export(reference: str, as_name: str, out: str | None) -> None:
 @AS_OPTION
 @case_errors
 def case_erase(reference: str, reason: str, as_name: str) -> None:
-    """Remove a case's content and its interview's conversation events (supervisors; audited)."""
+    """Remove a case's content, its interview's conversation events and the messages that name it
+    (supervisors; audited)."""
     from bot.bootstrap import case_store
 
-    case, removed = case_store().erase(reference, reason, actor=acting_as(as_name), channel="cli")
+    erasure = case_store().erase(reference, reason, actor=acting_as(as_name), channel="cli")
     click.echo(
-        f"Erased {case.reference}: content removed, {removed} conversation events deleted; the audit trail keeps the erasure."
+        f"Erased {erasure.case.reference}: content removed, {erasure.events_deleted} interview events deleted, "
+        f"{erasure.events_redacted} other conversation events naming it blanked; the audit trail keeps the erasure."
     )

@@ -152,15 +152,15 @@ def purge(older_than: str) -> None:
     """Delete conversation events older than the retention period."""
     import re as _re
 
-    from bot import conversations
     from bot.config import database_url
+    from bot.conversations.redaction import purge_older_than
     from bot.storage.db import engine_for
 
     match = _re.fullmatch(r"(\d+)\s*([dh])", older_than.strip().lower())
     if not match:
         raise click.ClickException("--older-than takes a number of days or hours, e.g. 30d or 12h.")
     seconds = int(match.group(1)) * (86400 if match.group(2) == "d" else 3600)
-    removed = conversations.purge_older_than(engine_for(database_url()), seconds)
+    removed = purge_older_than(engine_for(database_url()), seconds)
     click.echo(f"Purged {removed} conversation events older than {older_than}.")
 
 

@@ -6,10 +6,28 @@ import click
 
 from bot.cli.app import AS_OPTION, main
 from bot.config import settings
+from bot.security.transport import is_local
+
+
+class HostPort(click.ParamType):
+    """--listen HOST:PORT, as the (host, port) pair the servers take."""
+
+    name = "HOST:PORT"
+
+    def convert(self, value, param, ctx) -> tuple[str, int]:
+        if isinstance(value, tuple):
+            return value
+        host, _, port = str(value).rpartition(":")
+        host = host.strip("[]")  # [::1]:5080
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            self.fail(f"{value!r} is not HOST:PORT, for example 127.0.0.1:5080", param, ctx)
+        return host, int(port)
 
 
 @main.command()
-@click.option("--listen", default="127.0.0.1:5080", show_default=True, help="Where the web chat listens.")
+@click.option(
+    "--listen", type=HostPort(), default="127.0.0.1:5080", show_default=True, help="Where the web chat listens."
+)
 @click.option("--rasa-url", default="http://127.0.0.1:5005", show_default=True)
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS with this certificate.")
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), help="The certificate's private key.")
@@ -20,17 +38,22 @@ from bot.config import settings
 )
 @click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (implied by the two above).")
 def web(
-    listen: str, rasa_url: str, tls_cert: str | None, tls_key: str | None, behind_tls_proxy: bool, secure_cookies: bool
+    listen: tuple[str, int],
+    rasa_url: str,
+    tls_cert: str | None,
+    tls_key: str | None,
+    behind_tls_proxy: bool,
+    secure_cookies: bool,
 ) -> None:
     """Serve the web chat for staff (login, then chat)."""
     from bot.bootstrap import staff_store
     from bot.channels.web.app import serve
     from bot.security.tokens import bridge_token
 
-    host, port = _host_port(listen, "127.0.0.1:5080")
+    host, port = listen
     if bool(tls_cert) != bool(tls_key):
         raise click.ClickException("--tls-cert and --tls-key go together.")
-    if not (tls_cert or behind_tls_proxy or _loopback(host)):
+    if not (tls_cert or behind_tls_proxy or is_local(host)):
         raise click.ClickException(
             f"Listening on {host} would send passwords and session cookies over the network in clear. "
             "Give --tls-cert and --tls-key, or --behind-tls-proxy if a TLS proxy in front is the only way in."
@@ -55,30 +78,14 @@ def web(
     )
 
 
-def _host_port(listen: str, example: str) -> tuple[str, int]:
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit():
-        raise click.ClickException(f"--listen takes HOST:PORT, for example {example}")
-    return host.strip("[]"), int(port)
-
-
-def _loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name: it may resolve to anything
-        return False
-
-
 @main.command()
 @click.option("--webhook", "webhook_url", help="Receive updates by webhook at this public URL (default: long polling).")
-@click.option("--listen", default="127.0.0.1:8443", show_default=True, help="Where the webhook server listens.")
+@click.option(
+    "--listen", type=HostPort(), default="127.0.0.1:8443", show_default=True, help="Where the webhook server listens."
+)
 @click.option("--rasa-url", default="http://127.0.0.1:5005", show_default=True)
 @click.option("--base-url", envvar="TELEGRAM_API_BASE_URL", help="Bot API base URL (a local Bot API server).")
-def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str | None) -> None:
+def telegram(webhook_url: str | None, listen: tuple[str, int], rasa_url: str, base_url: str | None) -> None:
     """Run the Telegram bridge. The bot token comes from TELEGRAM_BOT_TOKEN."""
     import asyncio
     import logging
@@ -90,7 +97,6 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
     token = settings().telegram_bot_token.strip()
     if not token:
         raise click.ClickException("Set TELEGRAM_BOT_TOKEN to the bot's token (from @BotFather).")
-    host, port = _host_port(listen, "127.0.0.1:8443")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines would print the token in URLs
     asyncio.run(
@@ -101,7 +107,7 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
             staff_store(),
             base_url=base_url,
             webhook_url=webhook_url,
-            listen=(host, port),
+            listen=listen,
         )
     )
 
@@ -111,44 +117,48 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
 @AS_OPTION
 def shell(url: str, as_name: str) -> None:
     """Chat with the running assistant in this terminal (type a button's number to press it)."""
-    import requests
+    import asyncio
 
     from bot.bootstrap import staff_store
+    from bot.channels.rasa_client import AssistantUnavailable, RasaClient
     from bot.security.tokens import bridge_token
 
     member = staff_store().active_by_name(as_name)
     if member is None:
         raise click.ClickException("not permitted")
     click.echo(f"Talking to {url} as {member.name}. Ctrl-D or /quit to leave.")
-    headers = {"Authorization": f"Bearer {bridge_token()}"}
+    loop = asyncio.new_event_loop()  # one loop for the whole session: the client's connections live in it
+    rasa = RasaClient(url, bridge_token())
     buttons: list[dict] = []
-    while True:
-        try:
-            text = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
-        except (EOFError, click.Abort):
-            click.echo()
-            return
-        if text.strip() == "/quit":
-            return
-        if text.strip().isdigit() and 1 <= int(text) <= len(buttons):
-            text = buttons[int(text) - 1]["payload"]
-        try:
-            reply = requests.post(
-                f"{url}/webhooks/bridge/webhook",
-                headers=headers,
-                timeout=30,
-                json={"sender": member.sender_id, "message": text, "input_channel": "shell"},
-            )
-            reply.raise_for_status()
-        except requests.RequestException as error:
-            click.echo(
-                f"bot> The assistant is unreachable ({type(error).__name__}); your progress is kept on the server."
-            )
-            continue
-        buttons = []
-        for message in reply.json():
-            if message.get("text"):
-                click.echo("bot> " + message["text"].replace("\n", "\n     "))
-            for button in message.get("buttons") or []:
-                buttons.append(button)
-                click.echo(f"     [{len(buttons)}] {button['title']}")
+    try:
+        while True:
+            try:
+                text = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+            except (EOFError, click.Abort):
+                click.echo()
+                return
+            if text.strip() == "/quit":
+                return
+            if text.strip().isdigit() and 1 <= int(text) <= len(buttons):
+                text = buttons[int(text) - 1]["payload"]
+            try:
+                replies = loop.run_until_complete(rasa.send(member.sender_id, text, "shell"))
+            except AssistantUnavailable:
+                click.echo("bot> The assistant is unavailable just now; your progress is kept on the server.")
+                continue
+            buttons = _show(replies)
+    finally:
+        loop.run_until_complete(rasa.close())
+        loop.close()
+
+
+def _show(replies: list[dict]) -> list[dict]:
+    """Print the assistant's messages; returns their buttons, numbered as printed."""
+    buttons: list[dict] = []
+    for message in replies:
+        if message.get("text"):
+            click.echo("bot> " + message["text"].replace("\n", "\n     "))
+        for button in message.get("buttons") or []:
+            buttons.append(button)
+            click.echo(f"     [{len(buttons)}] {button['title']}")
+    return buttons

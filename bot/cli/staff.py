@@ -6,8 +6,9 @@ import sys
 
 import click
 
-from bot.cli.app import AS_OPTION, acting_as, case_errors, main, shown_as_click_errors
-from bot.staff.models import ROLES, Role
+from bot.cli.app import AS_OPTION, main, shown_as_click_errors
+from bot.cli.cases import case_assign
+from bot.staff.models import ROLES
 from bot.staff.store import StaffError
 
 staff_errors = shown_as_click_errors(StaffError)
@@ -61,20 +62,15 @@ def staff_set_password(name: str, password_stdin: bool) -> None:
     click.echo(f"Password set for {name}.")
 
 
-@staff.command("assign")
+@staff.command("assign", hidden=True)
 @click.argument("reference")
 @click.argument("case_manager")
 @AS_OPTION
-@case_errors
-def staff_assign(reference: str, case_manager: str, as_name: str) -> None:
-    """Assign a case to a case manager (supervisors; audited)."""
-    from bot.bootstrap import case_store, staff_store
-
-    member = staff_store().active_by_name(case_manager)
-    if member is None or member.role != Role.CASE_MANAGER:
-        raise click.ClickException(f"{case_manager!r} is not an active case manager.")
-    case_store().assign(reference, member.sender_id, actor=acting_as(as_name), channel="cli")
-    click.echo(f"{reference.upper()} is assigned to {case_manager}.")
+@click.pass_context
+def staff_assign(ctx: click.Context, reference: str, case_manager: str, as_name: str) -> None:
+    """Moved to `prr case assign` (it acts on a case); kept so that old scripts still work."""
+    click.echo("`prr staff assign` has moved to `prr case assign REF MANAGER --as NAME`.", err=True)
+    ctx.invoke(case_assign, reference=reference, case_manager=case_manager, as_name=as_name)
 
 
 @staff.command("disable")

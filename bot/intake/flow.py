@@ -166,7 +166,7 @@ def _plainly_a_question(text: str, intent: str | None) -> bool:
     return text.startswith(f"/{intent}") or text.endswith("?") or bool(_QUESTION_START.match(text))
 
 
-def handle(
+def take_turn(
     answers: Mapping[str, Any], requested: str | None, text: str, intent: str | None = None, confidence: float = 0.0
 ) -> Turn:
     answers = dict(answers)

@@ -178,6 +178,7 @@ class KnowledgeBase:
             text = self._speller.correct(analyzer.cut(query))
             terms = analyzer.query_terms(text)
             boost = {term: QUESTION_FOCUS for term in analyzer.focus_terms(text)}
+            assert self._index is not None  # built by _refresh
             ranked = self._index.rank(terms, k=max(2, k), boost=boost)
             hits = [self._hit(r.id, r.score) for r in ranked[: max(1, k)]]
         best, runner_up = (ranked + [None, None])[:2]

@@ -1,12 +1,12 @@
 """Rasa's SQL tracker store, sealed, without the assistant's own words, with bounded history.
 
-- Each event's data is sealed (encrypted with the data key, bot/conversations.py) before it
+- Each event's data is sealed (encrypted with the data key, bot/conversations/sealing.py) before it
   is written and opened when read, so an unfinished interview is not in clear on disk.
 
 - What the assistant said (answers, reviews, case views with names and dates) is sent to the
   channel and then stored as "[not kept]": the dialogue policies need which action ran, not its
   text. Interview answers in user messages and slots are redacted by the actions once a case is
-  saved or an intake cancelled (bot/conversations.py).
+  saved or an intake cancelled (bot/conversations/redaction.py).
 - Stock Rasa reloads and replays a conversation's whole session on every turn, so a turn gets
   slower as the conversation grows. Every MAX_SESSION_EVENTS events, at the end of a turn, this
   store starts a new session that carries the current slots and open form over, as Rasa's own
@@ -35,7 +35,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import conversations
+from bot.conversations import sealing
 from bot.security import key_check
 
 NOT_KEPT = "[not kept]"
@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    engine: sa.engine.Engine
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
@@ -74,7 +76,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id, fetch_events_from_all_sessions):
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
-            events = conversations.unseal_all([row.data for row in rows])
+            events = sealing.unseal_all([row.data for row in rows])
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -105,7 +107,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                         timestamp=data.get("timestamp"),
                         intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
                         action_name=data.get("name"),
-                        data=conversations.seal(data),
+                        data=sealing.seal(data),
                     )
                 )
             session.commit()

@@ -20,30 +20,31 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Engine
 
-from bot import conversations
-from bot.cases import models as _cases  # noqa: F401  (registers the tables)
+from bot.conversations import sealing
 from bot.security import crypto, key_check
-from bot.storage.db import Base
 from bot.storage.encrypted import Encrypted
+from bot.storage.tables import metadata
 
 SCANS = 3  # a value written under the old key by a server that had not yet seen the new one is caught next scan
 
 
 def encrypted_columns() -> list[tuple]:
-    """(table, column) for every Encrypted column of the schema: derived, never listed by hand."""
+    """(table, column) for every Encrypted column of the schema (bot/storage/tables.py): derived, never listed by hand."""
     return [
         (table, column)
-        for table in Base.metadata.sorted_tables
+        for table in metadata.sorted_tables
         for column in table.columns
         if isinstance(column.type, Encrypted)
     ]
 
 
-def sealed_columns(engine: Engine) -> list[tuple[str, str, object]]:
+def sealed_columns(engine: Engine) -> list[tuple[str, str, Callable[[str], str]]]:
     """(table, column, re-encrypt) for everything under the data key, our columns and Rasa's events."""
-    found = [(table.name, column.name, crypto.reencrypt) for table, column in encrypted_columns()]
+    found: list[tuple[str, str, Callable[[str], str]]] = [
+        (table.name, column.name, crypto.reencrypt) for table, column in encrypted_columns()
+    ]
     if inspect(engine).has_table("events"):
-        found.append(("events", "data", conversations.reseal))
+        found.append(("events", "data", sealing.reseal))
     return found
 
 
@@ -113,7 +114,7 @@ def _reencrypt_all(engine: Engine, newest, batch_size: int, stop_after: int | No
                     .limit(batch_size)
                 ).all()
                 for row_id, token in rows:
-                    if not conversations.is_clear(token) and crypto.readable_by(newest, token):
+                    if not sealing.is_clear(token) and crypto.readable_by(newest, token):
                         last_id = row_id
                         continue
                     if stop_after is not None and done + changed >= stop_after:

@@ -1,7 +1,9 @@
-"""SQL tables for staff and refused access attempts."""
+"""Staff: their roles, the actor a case operation runs as, and the SQL tables for staff and
+refused access attempts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, String
@@ -19,6 +21,15 @@ class Role(str, Enum):
 
 
 ROLES = tuple(role.value for role in Role)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A staff member acting on cases: the conversation id, the role and the name."""
+
+    staff_id: str
+    role: str
+    name: str = ""
 
 
 class Staff(Base):

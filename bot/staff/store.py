@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -12,9 +13,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.cases.access import Actor
 from bot.security import audit
-from bot.staff.models import ROLES, AccessRefusal, Staff
+from bot.staff.models import ROLES, AccessRefusal, Actor, Staff
 
 _NAME = re.compile(r"^[\w.\-]{2,80}$")
 
@@ -203,7 +203,7 @@ class StaffStore:
             )
         return True
 
-    def refusals(self, limit: int = 100) -> list[AccessRefusal]:
+    def refusals(self, limit: int = 100) -> builtins.list[AccessRefusal]:  # `list` is a method here
         with self._sessions() as session:
             return list(session.execute(select(AccessRefusal).order_by(AccessRefusal.id.desc()).limit(limit)).scalars())
 

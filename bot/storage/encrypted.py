@@ -27,7 +27,7 @@ class Encrypted(TypeDecorator):
             raise TypeError(f"expected {self.python_type_.__name__}, got {type(value).__name__}")
         if self.python_type_ is bool:
             text = "1" if value else "0"
-        elif self.python_type_ is date:
+        elif isinstance(value, date):  # exactly a date, checked above
             text = value.isoformat()
         else:
             text = str(value)

@@ -10,8 +10,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.cases.access import Actor
 from bot.cases.store import CaseStore
+from bot.staff.models import Actor
 from bot.storage.db import session_factory
 from tests.support.servers import API_TOKEN, listening_addresses, running_servers
 

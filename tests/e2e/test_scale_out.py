@@ -11,9 +11,9 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.knowledge.store import load_corpus
+from bot.staff.models import Actor
 from bot.storage.db import session_factory
 from tests.support.paths import ROOT
 from tests.support.servers import BRIDGE_TOKEN, Servers

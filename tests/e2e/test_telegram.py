@@ -9,10 +9,10 @@ import time
 import pytest
 import requests
 
-from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.cases.views import case_text
 from bot.channels.telegram import EDITED, REFUSAL, TEXT_ONLY, UNAVAILABLE
+from bot.staff.models import Actor
 from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
 from tests.support.fake_telegram import FakeTelegram

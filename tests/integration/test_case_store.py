@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cases.access import Actor, NotPermitted
+from bot.cases.access import NotPermitted
 from bot.cases.models import Case, CaseReferral, CaseSequence
 from bot.cases.store import CaseError, CaseStore
 from bot.security import audit
+from bot.staff.models import Actor
 from tests.support.factories import ADULT
 
 INTAKE = Actor("1", "intake", "i.one")
@@ -280,7 +281,7 @@ def test_a_status_change_and_a_note_are_audited_once_each_with_no_extra_read(sto
 def test_erasure_removes_content_and_keeps_the_reference_and_the_audit(store):
     ref = save(store)
     store.add_note(ref, "private detail", actor=SUPERVISOR, channel="shell")
-    erased, _ = store.erase(ref, "court order", actor=SUPERVISOR, channel="cli")
+    erased = store.erase(ref, "court order", actor=SUPERVISOR, channel="cli").case
     assert erased.erased_at is not None and erased.full_name is None and erased.date_of_birth is None
     case = store.get(ref, actor=SUPERVISOR, channel="shell")
     assert (
@@ -307,6 +308,10 @@ class RecordingConversations:
         self.calls.append(("delete", sender_id, since, until))
         return 3
 
+    def redact_mentions(self, reference):
+        self.calls.append(("redact mentions", reference))
+        return 2
+
 
 def test_saving_redacts_the_interview_and_erasing_deletes_it_whoever_calls(sessions):
     from datetime import datetime, timedelta, timezone
@@ -316,8 +321,9 @@ def test_saving_redacts_the_interview_and_erasing_deletes_it_whoever_calls(sessi
     started = datetime.now(timezone.utc) - timedelta(minutes=10)
     ref = store.save_intake(ADULT, actor=INTAKE, channel="web", intake_started_at=started)
     assert events.calls == [("redact", INTAKE.staff_id, started.timestamp())]
-    case, removed = store.erase(ref, "court order", actor=SUPERVISOR, channel="telegram")
-    assert removed == 3 and events.calls[-1][:3] == ("delete", INTAKE.staff_id, started.timestamp())
-    assert events.calls[-1][3] > case.created_at.timestamp()  # the saving turn's own events too
+    case, deleted, redacted = store.erase(ref, "court order", actor=SUPERVISOR, channel="telegram")
+    assert (deleted, redacted) == (3, 2) and events.calls[1][:3] == ("delete", INTAKE.staff_id, started.timestamp())
+    assert events.calls[1][3] > case.created_at.timestamp()  # the saving turn's own events too
+    assert events.calls[2] == ("redact mentions", ref)  # notes and reasons typed in any conversation
     store.forget_interview(INTAKE.staff_id, None)  # nothing started, nothing to redact
-    assert len(events.calls) == 2
+    assert len(events.calls) == 3

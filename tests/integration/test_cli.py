@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
@@ -60,8 +62,8 @@ def test_case_show_unknown_reference_is_not_permitted(staffed):
 
 def test_assign_export_erase_and_audit(staffed, tmp_path):
     run = CliRunner().invoke
-    assert run(main, ["staff", "assign", staffed, "m.three", "--as", "i.one"]).exit_code == 1
-    assert run(main, ["staff", "assign", staffed, "m.three", "--as", "s.two"]).exit_code == 0
+    assert run(main, ["case", "assign", staffed, "m.three", "--as", "i.one"]).exit_code == 1
+    assert run(main, ["case", "assign", staffed, "m.three", "--as", "s.two"]).exit_code == 0
     assert staffed in run(main, ["case", "list", "--as", "m.three"]).output
     out = tmp_path / "case.json"
     assert run(main, ["case", "export", staffed, "--as", "s.two", "--out", str(out)]).exit_code == 0
@@ -76,6 +78,85 @@ def test_assign_export_erase_and_audit(staffed, tmp_path):
         assert f"\t{action}\t{staffed}" in log
     assert "refused" in log and "Aigerim" not in log
     assert "intact" in run(main, ["audit", "verify"]).output
+
+
+def test_export_writes_only_a_new_private_file(staffed, tmp_path):
+    run = CliRunner().invoke
+    existing = tmp_path / "existing.json"
+    existing.write_text("kept")
+    existing.chmod(0o644)
+    refused = run(main, ["case", "export", staffed, "--as", "s.two", "--out", str(existing)])
+    assert refused.exit_code == 1 and "already exists" in refused.output
+    assert existing.read_text() == "kept" and oct(existing.stat().st_mode & 0o777) == "0o644"
+    planted = tmp_path / "planted"
+    planted.symlink_to(tmp_path / "target.json")  # a link to a file that does not exist yet
+    refused = run(main, ["case", "export", staffed, "--as", "s.two", "--out", str(planted)])
+    assert refused.exit_code == 1 and not (tmp_path / "target.json").exists()
+    not_allowed = tmp_path / "not-allowed.json"  # a refused export leaves no file
+    assert run(main, ["case", "export", staffed, "--as", "m.three", "--out", str(not_allowed)]).exit_code == 1
+    assert not not_allowed.exists()
+    fresh = tmp_path / "fresh.json"
+    assert run(main, ["case", "export", staffed, "--as", "s.two", "--out", str(fresh)]).exit_code == 0
+    assert oct(fresh.stat().st_mode & 0o777) == "0o600" and staffed in fresh.read_text()
+
+
+class FakeRasa(BaseHTTPRequestHandler):
+    """Rasa's bridge channel on a real socket: answers with a button, records what it was sent."""
+
+    received: list[tuple[str | None, dict]] = []
+    status = 200
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeRasa.received.append((self.headers.get("Authorization"), body))
+        reply = [{"text": f"you said {body['message']}", "buttons": [{"title": "Yes", "payload": "/affirm"}]}]
+        data = json.dumps(reply).encode()
+        self.send_response(FakeRasa.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_rasa():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
+    FakeRasa.received, FakeRasa.status = [], 200
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_shell_talks_to_rasa_as_the_staff_member_and_presses_buttons_by_number(staffed, fake_rasa):
+    from bot.security.tokens import bridge_token
+
+    result = CliRunner().invoke(main, ["shell", "--url", fake_rasa, "--as", "i.one"], input="hello\n1\n/quit\n")
+    assert result.exit_code == 0, result.output
+    assert "bot> you said hello" in result.output and "[1] Yes" in result.output
+    assert [body["message"] for _, body in FakeRasa.received] == ["hello", "/affirm"]
+    assert all(
+        auth == f"Bearer {bridge_token()}" and body["input_channel"] == "shell" for auth, body in FakeRasa.received
+    )
+    FakeRasa.status = 500
+    down = CliRunner().invoke(main, ["shell", "--url", fake_rasa, "--as", "i.one"], input="hello\n")
+    assert down.exit_code == 0 and "unavailable" in down.output and "progress is kept" in down.output
+
+
+def test_staff_assign_still_assigns_and_says_where_it_moved(staffed):
+    moved = CliRunner().invoke(main, ["staff", "assign", staffed, "m.three", "--as", "s.two"])
+    assert moved.exit_code == 0 and "prr case assign" in moved.stderr
+    assert staffed in CliRunner().invoke(main, ["case", "list", "--as", "m.three"]).output
+    assert "assign" not in CliRunner().invoke(main, ["staff", "--help"]).output
+
+
+def test_listen_takes_host_and_port(staffed):
+    for command in ("web", "telegram"):
+        result = CliRunner().invoke(main, [command, "--listen", "localhost"])
+        assert result.exit_code == 2 and "is not HOST:PORT" in result.output
 
 
 def test_knowledge_load_reports_a_broken_corpus(sqlite_url, monkeypatch, tmp_path):

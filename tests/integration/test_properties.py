@@ -7,7 +7,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.cases.access import Actor
 from bot.cases.commands import parse_note, parse_status_change
 from bot.cases.models import Case, CaseNote
 from bot.cases.store import CaseError, CaseStore
@@ -15,6 +14,7 @@ from bot.intake import fields, flow
 from bot.intake.parsing import InvalidAnswer
 from bot.knowledge.store import KnowledgeBase, load_corpus
 from bot.security import audit
+from bot.staff.models import Actor
 from bot.storage.db import session_factory
 from tests.support.factories import ADULT
 from tests.support.paths import ROOT
@@ -67,7 +67,7 @@ def test_the_interview_never_breaks_and_never_loses_earlier_answers(step, text, 
         "date_of_birth": "2015-03-12",
         "referrals": ["education"],
     }
-    turn = flow.handle(answers, step, text, intent, 0.9)
+    turn = flow.take_turn(answers, step, text, intent, 0.9)
     assert turn.next_step in flow.STEPS + (flow.CANCEL_CONFIRM, flow.REVIEW, None)
     if turn.updates.get(flow.OUTCOME) != "cancelled":
         kept = {k: v for k, v in answers.items() if k not in turn.updates}

@@ -8,11 +8,12 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import conversations
-from bot.cases.access import Actor
 from bot.cases.store import CaseStore
+from bot.conversations import redaction, sealing
+from bot.intake.flow import SLOTS
 from bot.security import crypto
 from bot.security.key_rotation import rotate
+from bot.staff.models import Actor
 from bot.storage.db import session_factory
 from bot.storage.migrate import alembic_config
 from tests.support.factories import ADULT
@@ -104,7 +105,7 @@ def test_redaction_blanks_the_interview_and_leaves_the_rest(tmp_path):
     _add(engine, "7", 201.0, {"event": "slot", "name": "full_name", "value": "Amina Bekova"})
     _add(engine, "7", 202.0, {"event": "slot", "name": "requested_slot", "value": "date_of_birth"})
     _add(engine, "8", 203.0, {"event": "user", "text": "Other Person", "parse_data": {"text": "Other Person"}})
-    assert conversations.redact(engine, "7", since=150.0) == 2
+    assert redaction.redact(engine, "7", 150.0, SLOTS) == 2
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT data FROM events ORDER BY id")).scalars().all()
     assert "VERA-2R" in stored[0] and "Amina" not in "".join(stored[1:3])
@@ -118,9 +119,9 @@ def test_sealed_events_are_redacted_and_rotated_and_stay_sealed(own_keys, sqlite
     with engine.begin() as conn:
         conn.execute(
             text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('7', 'slot', 200.0, :d)"),
-            {"d": conversations.seal({"event": "slot", "name": "full_name", "value": "Amina Bekova"})},
+            {"d": sealing.seal({"event": "slot", "name": "full_name", "value": "Amina Bekova"})},
         )
-    assert conversations.redact(engine, "7", since=150.0) == 1
+    assert redaction.redact(engine, "7", 150.0, SLOTS) == 1
     old_key = crypto.read_keys()[0]
     assert rotate(engine).finished
     with engine.connect() as conn:
@@ -130,7 +131,7 @@ def test_sealed_events_are_redacted_and_rotated_and_stay_sealed(own_keys, sqlite
     for token in stored:
         with pytest.raises(InvalidToken):
             Fernet(old_key).decrypt(token.encode())
-    assert conversations.unseal_all(stored) == [
+    assert sealing.unseal_all(stored) == [
         {"event": "user", "text": "Old Clear Row"},
         {"event": "slot", "name": "full_name", "value": None},
     ]
@@ -141,7 +142,7 @@ def test_purge_removes_only_old_conversations(tmp_path):
     _events_table(engine)
     _add(engine, "7", time.time() - 40 * 86400, {"event": "user", "text": "old"})
     _add(engine, "7", time.time() - 3600, {"event": "user", "text": "recent"})
-    assert conversations.purge_older_than(engine, 30 * 86400) == 1
+    assert redaction.purge_older_than(engine, 30 * 86400) == 1
     with engine.connect() as conn:
         assert conn.execute(text("SELECT data FROM events")).scalars().all() == [
             json.dumps({"event": "user", "text": "recent"})

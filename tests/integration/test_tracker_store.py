@@ -11,7 +11,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
-from bot import conversations
+from bot.conversations.sealing import unseal_all
 from bot.rasa_plugins import tracker_store as module
 from tests.support.paths import ROOT
 
@@ -53,13 +53,9 @@ def test_turns_saved_by_one_store_and_read_by_another_are_each_stored_once(tmp_p
         asyncio.run(store.save(tracker))  # saving twice adds nothing
     rows = stored_rows(path, "officer")
     users = [row for row in rows if row.type_name == "user"]
-    assert [data["text"] for data in conversations.unseal_all([row.data for row in users])] == [
-        f"question {n}" for n in range(6)
-    ]
+    assert [data["text"] for data in unseal_all([row.data for row in users])] == [f"question {n}" for n in range(6)]
     assert len(rows) == 24
-    assert "Amina" not in json.dumps(
-        conversations.unseal_all([row.data for row in rows])
-    )  # the assistant's words are not kept
+    assert "Amina" not in json.dumps(unseal_all([row.data for row in rows]))  # the assistant's words are not kept
 
 
 def test_what_was_typed_is_sealed_on_disk_and_old_clear_rows_still_read(tmp_path, domain):

@@ -34,7 +34,7 @@ def run(messages, answers=None):
     answers = dict(answers or {})
     turn = None
     for text in messages:
-        turn = flow.handle(answers, flow.next_step(answers) if turn is None else turn.next_step, text)
+        turn = flow.take_turn(answers, flow.next_step(answers) if turn is None else turn.next_step, text)
         answers.update(turn.updates)
     return answers, turn
 
@@ -86,37 +86,37 @@ def test_back_reasks_the_previous_question():
 def test_cancel_asks_for_confirmation_then_drops_everything():
     answers, turn = run(["self-returned", "Amina Bekova", "cancel"])
     assert turn.next_step == flow.CANCEL_CONFIRM
-    turn = flow.handle(answers, flow.CANCEL_CONFIRM, "no")
+    turn = flow.take_turn(answers, flow.CANCEL_CONFIRM, "no")
     assert turn.next_step == "date_of_birth"
-    turn = flow.handle(answers, flow.CANCEL_CONFIRM, "yes")
+    turn = flow.take_turn(answers, flow.CANCEL_CONFIRM, "yes")
     assert turn.next_step is None and turn.updates[flow.OUTCOME] == "cancelled"
     assert all(turn.updates[s] is None for s in flow.STEPS)
 
 
 def test_a_knowledge_question_mid_interview_is_answered_and_the_question_repeated():
     answers, turn = run(["self-returned", "Amina Bekova"])
-    turn = flow.handle(answers, "date_of_birth", "what is VERA-2R?", "ask_knowledge", 0.93)
+    turn = flow.take_turn(answers, "date_of_birth", "what is VERA-2R?", "ask_knowledge", 0.93)
     assert turn.knowledge_query == "what is VERA-2R?" and turn.next_step == "date_of_birth"
-    turn = flow.handle(answers, "notes", "what does resolution 2396 require?", "ask_knowledge", 0.9)
+    turn = flow.take_turn(answers, "notes", "what does resolution 2396 require?", "ask_knowledge", 0.9)
     assert turn.knowledge_query and turn.next_step == "notes"
 
 
 def test_review_change_field_reasks_only_that_field_then_returns_to_review():
     answers, _ = run(CHILD)
-    turn = flow.handle(answers, flow.REVIEW, "change nationality")
+    turn = flow.take_turn(answers, flow.REVIEW, "change nationality")
     assert turn.next_step == "nationality"
     answers.update(turn.updates)
     answers, turn = run_from(answers, "nationality", "Uzbekistan")
     assert answers["nationality"] == "UZB" and turn.next_step == flow.REVIEW
-    turn = flow.handle(answers, flow.REVIEW, "change favourite colour")
+    turn = flow.take_turn(answers, flow.REVIEW, "change favourite colour")
     assert turn.next_step == flow.REVIEW and "no field" in turn.messages[0]
-    turn = flow.handle(answers, flow.REVIEW, "confirm")
+    turn = flow.take_turn(answers, flow.REVIEW, "confirm")
     assert turn.next_step is None and turn.updates[flow.OUTCOME] == "confirmed"
 
 
 def test_changing_the_birth_date_at_review_to_an_adult_asks_the_adult_questions():
     answers, _ = run(CHILD)
-    answers.update(flow.handle(answers, flow.REVIEW, "change date of birth").updates)
+    answers.update(flow.take_turn(answers, flow.REVIEW, "change date of birth").updates)
     answers, turn = run_from(answers, "date_of_birth", "1 May 1985")
     assert turn.next_step == "accompanying_children"
     saved = flow.completed_answers(answers)
@@ -134,9 +134,9 @@ def test_referrals_one_after_another():
 
 
 def test_empty_and_huge_answers_get_a_clear_message():
-    turn = flow.handle({}, "intake_type", "   ")
+    turn = flow.take_turn({}, "intake_type", "   ")
     assert turn.next_step == "intake_type" and "did not get an answer" in turn.messages[0]
-    turn = flow.handle({"intake_type": "other"}, "full_name", "x" * 10000)
+    turn = flow.take_turn({"intake_type": "other"}, "full_name", "x" * 10000)
     assert turn.next_step == "full_name" and "2 to 120" in turn.messages[0]
 
 
@@ -148,7 +148,7 @@ def test_review_lists_every_applicable_answer():
 
 
 def run_from(answers, requested, text):
-    turn = flow.handle(answers, requested, text)
+    turn = flow.take_turn(answers, requested, text)
     answers = {**answers, **turn.updates}
     return answers, turn
 
@@ -156,18 +156,18 @@ def run_from(answers, requested, text):
 def test_a_knowledge_question_at_the_multi_select_referrals_is_answered_not_taken_for_choices():
     answers, _ = run(CHILD[:16])
     # "theologian" is one of the choices: the question must still be answered, not saved as a referral
-    turn = flow.handle(answers, "referrals", "what does a theologian do with prisoners?", "ask_knowledge", 0.9)
+    turn = flow.take_turn(answers, "referrals", "what does a theologian do with prisoners?", "ask_knowledge", 0.9)
     assert turn.knowledge_query and turn.next_step == "referrals" and turn.updates == {"referrals": None}
     answers, _ = run_from(answers, "referrals", "psychologist")
     for intent, confidence in (("ask_knowledge", 0.9), ("inform", 0.4)):
-        turn = flow.handle(answers, flow.REFERRALS_MORE, "what is VERA-2R?", intent, confidence)
+        turn = flow.take_turn(answers, flow.REFERRALS_MORE, "what is VERA-2R?", intent, confidence)
         assert turn.knowledge_query == "what is VERA-2R?" and turn.next_step == flow.REFERRALS_MORE
         assert not turn.messages and answers["referrals"] == ["psychologist"]
 
 
 def test_a_note_that_mentions_a_place_of_the_corpus_is_a_note_not_a_question():
     answers, _ = run(CHILD[:19])
-    turn = flow.handle(answers, "notes", "Plantedova moved from Aktau in 2019", "ask_knowledge", 0.8)
+    turn = flow.take_turn(answers, "notes", "Plantedova moved from Aktau in 2019", "ask_knowledge", 0.8)
     assert turn.knowledge_query is None and turn.updates["notes"] == "Plantedova moved from Aktau in 2019"
-    turn = flow.handle(answers, "notes", "what happened at the Aktau centre", "ask_knowledge", 0.8)
+    turn = flow.take_turn(answers, "notes", "what happened at the Aktau centre", "ask_knowledge", 0.8)
     assert turn.knowledge_query == "what happened at the Aktau centre"

@@ -2,18 +2,15 @@
 
 from alembic import context
 
-from bot.cases import models as _cases  # noqa: F401  (registers the tables)
-from bot.knowledge import store as _knowledge  # noqa: F401
-from bot.security import audit as _audit  # noqa: F401
-from bot.staff import models as _staff  # noqa: F401
-from bot.storage.db import Base, make_engine
+from bot.storage.db import make_engine
+from bot.storage.tables import metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or None
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)
+    context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -27,7 +24,7 @@ def run_migrations_online() -> None:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
         # Batch mode lets later migrations alter columns on SQLite too.
-        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
 

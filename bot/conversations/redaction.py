@@ -1,14 +1,10 @@
-"""Rasa's conversation events, kept by its SQL tracker store in our database.
-
-Each event's data (what was typed, slot values, the interview so far) is sealed: encrypted
-with the data key (bot/security/crypto.py) by `seal` before Rasa's row is written, and opened by
-`unseal_all`; rows written as clear JSON by earlier versions are still read, and sealed by the
-next key rotation. Only the sender id, event type, time, intent and action names stay clear.
+"""Redaction and deletion of Rasa's stored conversation events (sealed: bot/conversations/sealing.py).
 
 Interview answers must not outlive the interview there: once a case is saved or an intake
-cancelled, the events of that interview are redacted; erasing a case deletes them; and
-`prr purge` removes conversations older than the retention period. This module edits the
-`events` table directly and does not import Rasa.
+cancelled, the events of that interview are redacted; erasing a case deletes them and blanks,
+in every sender's conversation, the messages and slot values that name the case (notes and
+status-change reasons are typed with its reference); and `prr purge` removes conversations
+older than the retention period. This module edits the `events` table directly.
 """
 
 from __future__ import annotations
@@ -16,34 +12,40 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 import time
+from collections.abc import Collection
 
 from sqlalchemy import MetaData, Table, delete, inspect, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.intake.flow import SLOTS
-from bot.security import crypto
+from bot.conversations.sealing import seal, unseal_all
 
 logger = logging.getLogger("prr.conversations")
 REDACTED = "[redacted]"
 
 
 class ConversationEvents:
-    """The conversation store as the case service sees it: redact an interview, delete one."""
+    """The conversation store as the case service sees it: redact an interview, delete one,
+    forget what was said about a case."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, interview_slots: Collection[str]):
         self._engine = engine
+        self._interview_slots = interview_slots  # the slots that hold interview answers
 
     def redact(self, sender_id: str, since: float) -> int:
         try:
-            return redact(self._engine, sender_id, since)
+            return redact(self._engine, sender_id, since, self._interview_slots)
         except SQLAlchemyError as error:  # the case is saved; a failed redaction must not undo that
             logger.error("could not redact the interview from the conversation store: %s", type(error).__name__)
             return 0
 
     def delete_between(self, sender_id: str, since: float, until: float) -> int:
         return delete_between(self._engine, sender_id, since, until)
+
+    def redact_mentions(self, reference: str) -> int:
+        return redact_mentions(self._engine, reference)
 
 
 def _events(engine: Engine) -> Table | None:
@@ -53,25 +55,7 @@ def _events(engine: Engine) -> Table | None:
     return Table("events", MetaData(), autoload_with=engine)
 
 
-def seal(data: dict) -> str:
-    return crypto.encrypt(json.dumps(data))
-
-
-def unseal_all(stored: list[str]) -> list[dict]:
-    opened = iter(crypto.decrypt_many([s for s in stored if not is_clear(s)]))
-    return [json.loads(s if is_clear(s) else next(opened)) for s in stored]
-
-
-def is_clear(stored: str) -> bool:
-    return stored.lstrip().startswith("{")  # JSON; a sealed value is a Fernet token
-
-
-def reseal(stored: str) -> str:
-    """One step of a key rotation: under the newest key, and clear rows sealed."""
-    return seal(json.loads(stored)) if is_clear(stored) else crypto.reencrypt(stored)
-
-
-def _scrub(data: dict) -> dict:
+def _scrub(data: dict, interview_slots: Collection[str] = ()) -> dict:
     kind = data.get("event")
     if kind == "user":
         data["text"] = REDACTED
@@ -81,12 +65,12 @@ def _scrub(data: dict) -> dict:
     elif kind == "bot":
         data["text"] = REDACTED
         data["data"] = {}
-    elif kind == "slot" and data.get("name") in SLOTS:
+    elif kind == "slot" and data.get("name") in interview_slots:
         data["value"] = None
     return data
 
 
-def redact(engine: Engine, sender_id: str, since: float) -> int:
+def redact(engine: Engine, sender_id: str, since: float, interview_slots: Collection[str]) -> int:
     """Blank the user texts, bot texts and interview slot values of one conversation since `since`."""
     events = _events(engine)
     if events is None:
@@ -99,12 +83,51 @@ def redact(engine: Engine, sender_id: str, since: float) -> int:
             select(events.c.id, events.c.data).where(events.c.sender_id == sender_id, events.c.timestamp >= since)
         ).all()
         for (row_id, _), data in zip(rows, unseal_all([stored for _, stored in rows]), strict=True):
-            scrubbed = _scrub(copy.deepcopy(data))
+            scrubbed = _scrub(copy.deepcopy(data), interview_slots)
             if scrubbed != data:
                 conn.execute(update(events).where(events.c.id == row_id).values(data=seal(scrubbed)))
                 changed += 1
     _checkpoint(engine)
     return changed
+
+
+def redact_mentions(engine: Engine, reference: str, batch_size: int = 500) -> int:
+    """Blank, in every sender's conversation, the user texts, bot texts and slot values that name
+    `reference` (as typed, in any case); returns how many events changed. Every sealed event is
+    opened to look, in batches, so this is for a rare operation such as erasing a case."""
+    events = _events(engine)
+    if events is None:
+        return 0
+    mentions = re.compile(rf"(?<![\w-]){re.escape(reference)}(?![\w-])", re.IGNORECASE)
+    changed, last_id = 0, 0
+    while True:
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.execute(text("PRAGMA secure_delete = ON"))
+            rows = conn.execute(
+                select(events.c.id, events.c.data)
+                .where(events.c.id > last_id, events.c.type_name.in_(("user", "bot", "slot")))
+                .order_by(events.c.id)
+                .limit(batch_size)
+            ).all()
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            for (row_id, _), data in zip(rows, unseal_all([stored for _, stored in rows]), strict=True):
+                if mentions.search(json.dumps(data, ensure_ascii=False)):
+                    conn.execute(update(events).where(events.c.id == row_id).values(data=seal(_blank(data, mentions))))
+                    changed += 1
+    _checkpoint(engine)
+    return changed
+
+
+def _blank(data: dict, mentions: re.Pattern) -> dict:
+    scrubbed = _scrub(copy.deepcopy(data))
+    if scrubbed.get("event") == "slot":
+        scrubbed["value"] = None  # whichever slot: a case reference is no interview answer
+    if mentions.search(json.dumps(scrubbed, ensure_ascii=False)):  # still named elsewhere (metadata, ...)
+        scrubbed = {key: scrubbed[key] for key in ("event", "timestamp", "name") if key in scrubbed}
+    return scrubbed
 
 
 def delete_between(engine: Engine, sender_id: str, since: float, until: float) -> int:
