@@ -29,18 +29,11 @@ from telegram.ext import (
 
 from bot.channels.rasa_client import AssistantUnavailable, RasaClient
 from bot.channels.telegram_format import button_rows, split_message, to_html
+from bot.language.catalogue import text as say
 from bot.staff.store import StaffStore
 
 logger = logging.getLogger("prr.telegram")
 
-REFUSAL = (
-    "Sorry, this assistant is only for registered staff. If you are staff, ask your "
-    "administrator to register your Telegram account."
-)
-UNAVAILABLE = "The assistant is unavailable right now; your progress is kept. Please try again in a minute."
-TEXT_ONLY = "I can only read text messages. Please type your message."
-EDITED = "Edited messages are not read. Please send the corrected text as a new message (text only)."
-EXPIRED = "This button has expired. Please type your answer instead."
 COMMANDS = {"start": "hello", "help": "help", "intake": "start an intake", "cancel": "cancel"}
 
 
@@ -80,9 +73,9 @@ class TelegramBridge:
             await asyncio.to_thread(self.staff.record_refusal, "telegram", str(user.id), name)
             logger.info("refused an unregistered Telegram user")
         if update.callback_query:
-            await update.callback_query.answer(REFUSAL, show_alert=True)
+            await update.callback_query.answer(say("channel.refusal"), show_alert=True)
         elif update.effective_chat:
-            await context.bot.send_message(update.effective_chat.id, REFUSAL)
+            await context.bot.send_message(update.effective_chat.id, say("channel.refusal"))
         raise ApplicationHandlerStop
 
     def _command(self, text: str):
@@ -99,10 +92,10 @@ class TelegramBridge:
         await self.converse(update.effective_chat.id, context, update.message.text)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.message.reply_text(TEXT_ONLY)
+        await update.message.reply_text(say("channel.text_only"))
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await context.bot.send_message(update.effective_chat.id, EDITED)
+        await context.bot.send_message(update.effective_chat.id, say("channel.edited"))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -110,7 +103,7 @@ class TelegramBridge:
         buttons = self._keyboards.pop((chat_id, message.message_id), None)
         index = int(query.data[1:]) if (query.data or "").startswith("b") and query.data[1:].isdigit() else -1
         if buttons is None or not 0 <= index < len(buttons):
-            await query.answer(EXPIRED, show_alert=True)
+            await query.answer(say("channel.button_expired"), show_alert=True)
             return
         chosen = buttons[index]
         await query.answer()
@@ -125,7 +118,7 @@ class TelegramBridge:
         try:
             replies = await self.rasa.send(context.user_data["sender_id"], text, channel="telegram")
         except AssistantUnavailable:
-            await context.bot.send_message(chat_id, UNAVAILABLE)
+            await context.bot.send_message(chat_id, say("channel.unavailable"))
             return
         for reply in replies:
             await self.deliver(context.bot, chat_id, reply)
@@ -134,7 +127,7 @@ class TelegramBridge:
         chunks = split_message(reply.get("text") or "")
         buttons = reply.get("buttons") or []
         if not chunks and buttons:
-            chunks = ["Choose:"]
+            chunks = [say("channel.choose")]
         for number, chunk in enumerate(chunks, 1):
             markup = None
             if buttons and number == len(chunks):

@@ -8,7 +8,10 @@ conversation shown after a page reload, live in this process's memory only.
 from __future__ import annotations
 
 import asyncio
+import html
+import json
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -17,6 +20,8 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.channels.rasa_client import AssistantUnavailable, RasaClient
+from bot.language.catalogue import text as say
+from bot.language.catalogue import texts
 from bot.staff.store import LoginRefused, StaffStore
 
 logger = logging.getLogger("prr.web")
@@ -67,7 +72,7 @@ class WebChat:
         return response
 
     async def index(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "index.html")
+        return web.Response(text=page(), content_type="text/html")
 
     # -- sessions -------------------------------------------------------------------------------
 
@@ -99,7 +104,7 @@ class WebChat:
             body = await request.json()
             name, password = str(body.get("name", ""))[:80], str(body.get("password", ""))[:200]
         except (ValueError, AttributeError):
-            return web.json_response({"error": "Send a name and a password."}, status=400)
+            return web.json_response({"error": say("channel.send_name_and_password")}, status=400)
         try:
             member = await asyncio.to_thread(self.staff.login, name, password)
         except LoginRefused as refusal:
@@ -129,25 +134,24 @@ class WebChat:
         try:
             text = str((await request.json()).get("text", ""))
         except (ValueError, AttributeError):
-            return web.json_response({"error": 'Send the message as JSON: {"text": ...}.'}, status=400)
+            return web.json_response({"error": say("channel.send_json")}, status=400)
         if len(text) > MAX_TEXT:
-            return web.json_response(
-                {"error": f"That message is too long (at most {MAX_TEXT:,} characters)."}, status=400
-            )
+            return web.json_response({"error": say("channel.message_too_long", max_chars=MAX_TEXT)}, status=400)
         try:
             replies = await self.rasa.send(session.staff_id, text, channel="web")
         except AssistantUnavailable:
-            return web.json_response(
-                {
-                    "error": "The assistant is unavailable right now; your progress is kept. "
-                    "Please try again in a minute."
-                },
-                status=503,
-            )
+            return web.json_response({"error": say("channel.unavailable")}, status=503)
         shown = [{"from": "assistant", "text": r.get("text") or "", "buttons": r.get("buttons") or []} for r in replies]
         session.history.extend([{"from": "staff", "text": text}, *shown])
         del session.history[:-HISTORY_LIMIT]
         return web.json_response({"messages": shown})
+
+
+def page(lang: str | None = None) -> str:
+    """index.html with its {{web.*}} texts filled in, and every web.* text as JSON for app.js."""
+    data = json.dumps({f"web.{key}": value for key, value in texts("web", lang).items()}, ensure_ascii=False)
+    template = (STATIC / "index.html").read_text(encoding="utf-8").replace("{{texts}}", data.replace("<", "\\u003c"))
+    return re.sub(r"\{\{(web\.[a-z_]+)\}\}", lambda m: html.escape(say(m.group(1), lang)), template)
 
 
 async def serve(
