@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.cases.access import Actor
+from bot.language.catalogue import Worded
 from bot.staff.models import ROLES, AccessRefusal, Staff
 
 _NAME = re.compile(r"^[\w.\-]{2,80}$")
@@ -23,7 +24,7 @@ LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 
 
-class LoginRefused(PermissionError):
+class LoginRefused(Worded, PermissionError):
     """A refused login; the message does not say whether the name exists."""
 
 
@@ -112,9 +113,9 @@ class StaffStore:
             staff = session.execute(select(Staff).where(Staff.name == (name or "").strip())).scalar_one_or_none()
             if staff is None or not staff.active or not staff.password_hash:
                 _hasher.hash(password or "")  # same time as a real check: no hint that the name exists
-                refusal = "Wrong name or password."
+                refusal = "staff.login_refused"
             elif staff.locked_until is not None and _aware(staff.locked_until) > now:
-                refusal = "Too many failed attempts: this name is locked for a while. Try again later."
+                refusal = "staff.login_locked"
             else:
                 try:
                     _hasher.verify(staff.password_hash, password or "")
@@ -122,7 +123,7 @@ class StaffStore:
                     staff.failed_logins = (staff.failed_logins or 0) + 1
                     if staff.failed_logins >= MAX_FAILED_LOGINS:
                         staff.locked_until, staff.failed_logins = now + LOCKOUT, 0
-                    refusal = "Wrong name or password."
+                    refusal = "staff.login_refused"
                 else:
                     staff.failed_logins, staff.locked_until = 0, None
                     if _hasher.check_needs_rehash(staff.password_hash):
