@@ -5,7 +5,10 @@
 const $ = (id) => document.getElementById(id);
 // Every text of the page, from the message catalogue: the server puts them in the page as JSON.
 const TEXTS = JSON.parse(document.getElementById("texts").textContent);
-const say = (id) => TEXTS[id];
+const say = (id) => {
+  if (!(id in TEXTS)) throw new Error("no text " + id + " in the catalogue");  // a typo fails at once
+  return TEXTS[id];
+};
 const UNREACHABLE = say("web.unreachable");
 
 async function api(path, body) {
