@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED := false
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: install run test train validate db bench eval eval-nlu check-knowledge lint test-fast clean
+.PHONY: install run test train validate domain db bench eval eval-nlu check-knowledge lint test-fast clean
 
 install: $(VENV)/.installed $(BRIDGES)/.installed
 
@@ -47,6 +47,11 @@ $(MODEL): $(TRAINING_DATA) | $(VENV)/.installed
 	@echo "==> [2/4] Training the dialogue model, because training data or config changed (about 2 minutes)"
 	$(BIN)/rasa train $(RASA_DATA) --config config.yml --fixed-model-name prr --out models
 	@touch $@
+
+# The generated parts of domain/ (the intake form with its questions, and every response), from
+# bot/intake/fields.py and bot/language/messages/; commit what it writes.
+domain: install
+	$(BIN)/prr dev gen-domain
 
 validate: install
 	$(BIN)/rasa data validate $(RASA_DATA)

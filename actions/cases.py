@@ -13,9 +13,8 @@ from bot.cases.access import NotPermitted
 from bot.cases.commands import parse_note, parse_status_change
 from bot.cases.models import STATUSES
 from bot.cases.store import CaseError, normalise_reference
-from bot.cases.views import case_list_text, case_text
-
-ASK_REFERENCE = "Which case? Give its reference, for example PRR-2026-0007."
+from bot.cases.views import case_list_text, case_text, status_title
+from bot.language.catalogue import text as say
 
 
 class ActionShowCase(Action):
@@ -25,7 +24,7 @@ class ActionShowCase(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         reference = normalise_reference(entity(tracker, "case_ref") or latest_text(tracker))
         if not reference:
-            dispatcher.utter_message(text=ASK_REFERENCE)
+            dispatcher.utter_message(text=say("case.ask_reference"))
             return []
         try:
             case = case_store().get(reference, actor=actor(tracker), channel=channel(tracker))
@@ -57,12 +56,11 @@ class ActionChangeCaseStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         request = parse_status_change(latest_text(tracker))
         if not request.reference:
-            dispatcher.utter_message(
-                text=ASK_REFERENCE + " For example: move PRR-2026-0007 to screening because identity is confirmed."
-            )
+            dispatcher.utter_message(text=say("case.ask_reference_to_move"))
             return []
         if not request.status:
-            dispatcher.utter_message(text=f"To which status? One of: {', '.join(STATUSES)}.")
+            statuses = ", ".join(status_title(s) for s in STATUSES)
+            dispatcher.utter_message(text=say("case.ask_status", statuses=statuses))
             return []
         try:
             case = case_store().change_status(
@@ -71,7 +69,8 @@ class ActionChangeCaseStatus(Action):
         except (CaseError, NotPermitted) as error:
             dispatcher.utter_message(text=str(error))
             return []
-        dispatcher.utter_message(text=f"{case.reference} is now in {case.status}. Reason recorded: {request.reason}")
+        moved = say("case.moved", reference=case.reference, status=status_title(case.status), reason=request.reason)
+        dispatcher.utter_message(text=moved)
         return []
 
 
@@ -82,7 +81,7 @@ class ActionAddCaseNote(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         request = parse_note(latest_text(tracker))
         if not request.reference:
-            dispatcher.utter_message(text=ASK_REFERENCE + " For example: add a note to PRR-2026-0007: met the family.")
+            dispatcher.utter_message(text=say("case.ask_reference_for_note"))
             return []
         try:
             case = case_store().add_note(
@@ -91,5 +90,5 @@ class ActionAddCaseNote(Action):
         except (CaseError, NotPermitted) as error:
             dispatcher.utter_message(text=str(error))
             return []
-        dispatcher.utter_message(text=f"Note added to {case.reference} ({len(case.case_notes)} notes in all).")
+        dispatcher.utter_message(text=say("case.note_added", reference=case.reference, count=len(case.case_notes)))
         return []

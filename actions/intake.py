@@ -17,8 +17,10 @@ from bot.bootstrap import case_store
 from bot.cases.access import NotPermitted
 from bot.cases.store import CaseError
 from bot.intake import flow
+from bot.language.catalogue import text as say
 
 STARTED = "intake_started_at"  # a slot: it survives the session boundaries of our tracker store
+REVIEW_BUTTONS = ("confirm", "cancel")
 
 
 def _when(started: float | None) -> datetime | None:
@@ -51,7 +53,7 @@ class ValidateIntakeForm(Action):
         turn = flow.take_turn(answers, tracker.get_slot("requested_slot"), latest_text(tracker), intent, confidence)
         if turn.knowledge_query:
             reply_to_question(dispatcher, tracker, turn.knowledge_query)
-            dispatcher.utter_message(text="Back to the intake:")
+            dispatcher.utter_message(text=say("interview.back_to_intake"))
         for message in turn.messages:
             dispatcher.utter_message(text=message)
         return [SlotSet(k, v) for k, v in turn.updates.items()] + [SlotSet("requested_slot", turn.next_step)]
@@ -64,7 +66,7 @@ class ActionAskIntakeReview(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         dispatcher.utter_message(
             text=flow.review_text(_answers(tracker)),
-            buttons=[{"title": "confirm", "payload": "confirm"}, {"title": "cancel", "payload": "cancel"}],
+            buttons=[{"title": say(f"button.{code}"), "payload": code} for code in REVIEW_BUTTONS],
         )
         return []
 
@@ -84,7 +86,7 @@ class ActionSubmitIntake(Action):
             return clear
         if outcome != "confirmed":
             case_store().forget_interview(staff_id(tracker), _when(started))
-            dispatcher.utter_message(text="The intake was cancelled. Nothing was saved.")
+            dispatcher.utter_message(text=say("interview.cancelled"))
             return clear
         try:
             reference = case_store().save_intake(
@@ -99,11 +101,8 @@ class ActionSubmitIntake(Action):
         except (CaseError, SQLAlchemyError) as error:
             # Keep every answer: saying "start an intake" again returns to the review.
             logger.error("saving an intake failed: %s", type(error).__name__)
-            reason = str(error) if isinstance(error, CaseError) else "the case store is not reachable"
-            dispatcher.utter_message(
-                text=f"The case could not be saved: {reason}. Your answers are kept; "
-                "say “start an intake” to return to the review and try again."
-            )
+            reason = str(error) if isinstance(error, CaseError) else say("interview.store_unreachable")
+            dispatcher.utter_message(text=say("interview.not_saved", reason=reason))
             return [SlotSet(flow.REVIEW, None), SlotSet(flow.OUTCOME, None)]
-        dispatcher.utter_message(text=f"Saved. The case reference is {reference}.")
+        dispatcher.utter_message(text=say("interview.saved", reference=reference))
         return clear

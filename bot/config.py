@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     bridge_token: str = Field(default="", env="PRR_BRIDGE_TOKEN")
     telegram_bot_token: str = Field(default="", env="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(default="", env="TELEGRAM_API_BASE_URL")
+    # The language every reply is in: a catalogue in bot/language/messages/ ("en", later "ru").
+    language: str = Field(default="en", env="PRR_LANGUAGE")
 
     class Config:
         case_sensitive = True

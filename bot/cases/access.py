@@ -15,6 +15,7 @@ from sqlalchemy import true
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.cases.models import Case
+from bot.language.catalogue import Worded
 from bot.staff.models import Actor, Role
 
 
@@ -31,11 +32,11 @@ class CaseAction(str, Enum):
 CREATE, READ, LIST, UPDATE, ASSIGN, EXPORT, ERASE = CaseAction
 
 
-class NotPermitted(PermissionError):
+class NotPermitted(Worded, PermissionError):
     """Refused. The message never says whether the case exists."""
 
     def __init__(self):
-        super().__init__("not permitted")
+        super().__init__("case.not_permitted")
 
 
 def allowed(actor: Actor | None, action: CaseAction | str, case: Case | None = None) -> bool:

@@ -20,9 +20,12 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.cases import access
 from bot.cases.answers import CONTENT_COLUMNS, export_dict, to_columns
 from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, CaseStatus, StatusChange
+from bot.cases.views import status_title
 from bot.conversations.redaction import ConversationEvents
 from bot.intake import fields as f
 from bot.intake.flow import SLOTS
+from bot.language.catalogue import Worded
+from bot.language.catalogue import text as say
 from bot.security import audit
 from bot.staff.models import Actor
 
@@ -39,7 +42,7 @@ class Erasure(NamedTuple):
     events_redacted: int  # messages and slot values elsewhere that named the case (notes, reasons)
 
 
-class CaseError(ValueError):
+class CaseError(Worded, ValueError):
     """A request the store refuses, with a message fit to show the staff member."""
 
 
@@ -81,9 +84,9 @@ class CaseStore:
     ) -> str:
         """Write a confirmed intake as a new case; returns its reference."""
         self._require(actor, access.CREATE, None, None, channel)
-        missing = [x.label for x in f.applicable(answers) if x.required and answers.get(x.name) in (None, f.SKIPPED)]
+        missing = [x.label() for x in f.applicable(answers) if x.required and answers.get(x.name) in (None, f.SKIPPED)]
         if missing:
-            raise CaseError(f"The intake is missing required answers: {', '.join(missing)}.")
+            raise CaseError("case.missing_answers", fields=", ".join(missing))
         now = _now()
         with self._sessions.begin() as session:
             reference = _next_reference(session, now.year)
@@ -156,17 +159,19 @@ class CaseStore:
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.UPDATE, channel)
             if new_status not in STATUSES:
-                raise CaseError(f"“{new_status}” is not a status. Statuses: {', '.join(STATUSES)}.")
+                statuses = ", ".join(status_title(s) for s in STATUSES)
+                raise CaseError("case.no_such_status", status=new_status, statuses=statuses)
             if not reason:
-                raise CaseError(
-                    "Please give a reason, for example: move PRR-2026-0007 to screening because identity is confirmed."
-                )
+                raise CaseError("case.reason_needed")
             if len(reason) > MAX_REASON_CHARS:
-                raise CaseError(f"The reason is too long: at most {MAX_REASON_CHARS} characters.")
+                raise CaseError("case.reason_too_long", max_chars=MAX_REASON_CHARS)
             allowed = TRANSITIONS[case.status]
             if new_status not in allowed:
-                nxt = " or ".join(allowed) if allowed else "nothing (the case is closed)"
-                raise CaseError(f"{case.reference} is in {case.status}; it can move to {nxt}.")
+                titles = [status_title(s) for s in allowed]
+                nxt = say("case.or").join(titles) if allowed else say("case.closed_moves_nowhere")
+                raise CaseError(
+                    "case.cannot_move", reference=case.reference, status=status_title(case.status), allowed=nxt
+                )
             now = _now()
             session.add(
                 StatusChange(
@@ -190,11 +195,9 @@ class CaseStore:
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.UPDATE, channel)
             if not text:
-                raise CaseError(
-                    "The note is empty. Write it after a colon: add a note to PRR-2026-0007: met the family."
-                )
+                raise CaseError("case.note_empty")
             if len(text) > MAX_NOTE_CHARS:
-                raise CaseError(f"A note can be at most {MAX_NOTE_CHARS:,} characters; this one has {len(text):,}.")
+                raise CaseError("case.note_too_long", max_chars=MAX_NOTE_CHARS, length=len(text))
             now = _now()
             session.add(CaseNote(case_id=case.id, author=actor.staff_id, channel=channel, created_at=now, text=text))
             case.updated_at = now
@@ -223,7 +226,7 @@ class CaseStore:
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.ERASE, channel)
             if not reason:
-                raise CaseError("Erasure needs a reason.")
+                raise CaseError("case.erasure_needs_reason")
             for name in CONTENT_COLUMNS:
                 setattr(case, name, None)
             case.referrals, case.case_notes = [], []

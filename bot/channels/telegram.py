@@ -34,19 +34,11 @@ from telegram.ext import (
 
 from bot.channels.rasa_client import AssistantUnavailable, RasaClient
 from bot.channels.telegram_format import button_rows, split_message, to_html
+from bot.language.catalogue import text as say
 from bot.staff.store import StaffStore
 
 logger = logging.getLogger("prr.telegram")
 
-REFUSAL = (
-    "Sorry, this assistant is only for registered staff. If you are staff, ask your "
-    "administrator to register your Telegram account."
-)
-PRIVATE_ONLY = "This assistant works only in a private chat with the bot, so it is leaving this chat."
-UNAVAILABLE = "The assistant is unavailable right now; your progress is kept. Please try again in a minute."
-TEXT_ONLY = "I can only read text messages. Please type your message."
-EDITED = "Edited messages are not read. Please send the corrected text as a new message (text only)."
-EXPIRED = "This button has expired. Please type your answer instead."
 COMMANDS = {"start": "hello", "help": "help", "intake": "start an intake", "cancel": "cancel"}
 KEYBOARDS_KEPT = 5000  # python-telegram-bot's callback-data cache, in memory only (payloads are answers)
 
@@ -138,21 +130,21 @@ class TelegramBridge:
             logger.info("refused an unregistered Telegram user")
         # One refusal a day per account: repeated messages add to its count, not to our replies.
         if update.callback_query:
-            await update.callback_query.answer(REFUSAL if first else None, show_alert=first)
+            await update.callback_query.answer(say("channel.refusal") if first else None, show_alert=first)
         elif first:
-            await context.bot.send_message(chat.id, REFUSAL)
+            await context.bot.send_message(chat.id, say("channel.refusal"))
         raise ApplicationHandlerStop
 
     async def _leave(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         if update.callback_query:
-            await update.callback_query.answer(PRIVATE_ONLY, show_alert=True)
+            await update.callback_query.answer(say("channel.private_only"), show_alert=True)
         if chat is None or chat.type == ChatType.PRIVATE:
             return
         logger.info("left a %s chat", chat.type)
         with contextlib.suppress(TelegramError):  # e.g. already removed from it
             if update.message:
-                await context.bot.send_message(chat.id, PRIVATE_ONLY)
+                await context.bot.send_message(chat.id, say("channel.private_only"))
             await context.bot.leave_chat(chat.id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -161,7 +153,7 @@ class TelegramBridge:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is not None and chat.type == ChatType.PRIVATE:
             with contextlib.suppress(TelegramError):
-                await context.bot.send_message(chat.id, UNAVAILABLE)
+                await context.bot.send_message(chat.id, say("channel.unavailable"))
 
     def _command(self, text: str):
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -177,13 +169,13 @@ class TelegramBridge:
         await self.converse(update.effective_chat.id, context, update.message.text)
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.message.reply_text(TEXT_ONLY)
+        await update.message.reply_text(say("channel.text_only"))
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await context.bot.send_message(update.effective_chat.id, EDITED)
+        await context.bot.send_message(update.effective_chat.id, say("channel.edited"))
 
     async def expired(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.callback_query.answer(EXPIRED, show_alert=True)
+        await update.callback_query.answer(say("channel.button_expired"), show_alert=True)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -191,7 +183,7 @@ class TelegramBridge:
         with contextlib.suppress(KeyError):
             context.drop_callback_data(query)  # the keyboard's payloads leave the cache
         if not isinstance(choice, Choice) or choice.keyboard.pressed:
-            await query.answer(EXPIRED, show_alert=True)
+            await query.answer(say("channel.button_expired"), show_alert=True)
             return
         choice.keyboard.pressed = True  # set before any await: a second press finds it used
         chosen = choice.keyboard.buttons[choice.index]
@@ -207,7 +199,7 @@ class TelegramBridge:
         try:
             replies = await self.rasa.send(context.user_data["sender_id"], text, channel="telegram")
         except AssistantUnavailable:
-            await context.bot.send_message(chat_id, UNAVAILABLE)
+            await context.bot.send_message(chat_id, say("channel.unavailable"))
             return
         for reply in replies:
             await self.deliver(context.bot, chat_id, reply)
@@ -216,7 +208,7 @@ class TelegramBridge:
         chunks = split_message(reply.get("text") or "")
         buttons = reply.get("buttons") or []
         if not chunks and buttons:
-            chunks = ["Choose:"]
+            chunks = [say("channel.choose")]
         for number, chunk in enumerate(chunks, 1):
             markup = None
             if buttons and number == len(chunks):

@@ -92,10 +92,7 @@ def parse_nationality(text: str) -> str:
     close = difflib.get_close_matches(t, list(_COUNTRIES), n=1, cutoff=0.8)
     if close:
         return _COUNTRIES[close[0]]
-    raise InvalidAnswer(
-        "I could not match that to a country. Give a country name or ISO code, or say unknown or stateless.",
-        "Kazakhstan",
-    )
+    raise InvalidAnswer("answer.unknown_country", "example.country")
 
 
 def country_name(code: str) -> str:

@@ -9,25 +9,34 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
 from typing import Any
+
+from babel.dates import format_date
 
 from bot.intake import countries
 from bot.intake import parsing as p
 from bot.intake.rules import (
+    ASSOCIATION_SYNONYMS,
     ASSOCIATIONS,
+    INTAKE_TYPE_SYNONYMS,
     INTAKE_TYPES,
+    LEGAL_STATUS_SYNONYMS,
     LEGAL_STATUSES,
-    PRISONER,
+    REFERRALS,
+    RISK_TOOL_SYNONYMS,
     RISK_TOOLS,
     ROLES,
     SCHOOLING,
+    SCHOOLING_SYNONYMS,
+    SEX_SYNONYMS,
     SEXES,
     SKIPPED,
+    VERIFICATION_SYNONYMS,
     VERIFICATIONS,
     adult,
     always,
-    choice,
     dob,
     dob_unknown,
     duration,
@@ -36,193 +45,175 @@ from bot.intake.rules import (
     referral_list,
     return_date,
 )
+from bot.language.catalogue import default_language, text
 
 
 @dataclass(frozen=True)
 class Field:
+    """One intake question. Its label, question and option titles are in the message catalogue
+    under `intake.<name>.` (bot/language/messages); domain/intake_form.yml is generated from here."""
+
     name: str
-    label: str
     required: bool
     sensitive: bool
-    parse: Callable[[str, Mapping], Any]
+    parse: Callable[[str, Mapping], Any] | None = None  # None: one of `options`
     applies: Callable[[Mapping], bool] = always
     free_text: bool = False
     # Several choices in one answer: a question can name a choice ("what does a theologian do?"),
     # so a knowledge question is answered before the text is read as choices.
     multiple: bool = False
+    # Stored option codes, offered as buttons; titles are looked up, so stored values stay the same
+    # in every language.
+    options: tuple[str, ...] = ()
+    synonyms: Mapping[str, str] = dc_field(default_factory=dict)
+    # Buttons after the options (catalogue `button.<code>`, payload the code); None: skip when optional.
+    controls: tuple[str, ...] | None = None
 
+    def read(self, answer: str, answers: Mapping) -> Any:
+        if self.parse is not None:
+            return self.parse(answer, answers)
+        # The titles as shown in the configured language are answers too.
+        titles = {option_title(self.name, o): o for o in self.options}
+        return p.parse_choice(answer, self.options, {**self.synonyms, **titles}, shown=tuple(titles))
+
+    @property
+    def buttons(self) -> tuple[str, ...]:
+        return self.controls if self.controls is not None else (() if self.required else ("skip",))
+
+    def label(self, lang: str | None = None) -> str:
+        return text(f"intake.{self.name}.label", lang)
+
+
+def option_title(name: str, code: str, lang: str | None = None) -> str:
+    return text(f"intake.{name}.options.{code}", lang)
+
+
+YES_NO = ("yes", "no")
+_NUMBER = p.NUMBER_WORDS
 
 FIELDS: tuple[Field, ...] = (
     Field(
         "intake_type",
-        "Intake type",
-        True,
-        False,
-        choice(
-            INTAKE_TYPES,
-            {
-                "repatriated": "repatriated returnee",
-                "returnee": "repatriated returnee",
-                "self returned": "self-returned",
-                "prisoner": PRISONER,
-                "vep": PRISONER,
-                "extremist prisoner": PRISONER,
-            },
-        ),
+        required=True,
+        sensitive=False,
+        options=INTAKE_TYPES,
+        synonyms=INTAKE_TYPE_SYNONYMS,
     ),
-    Field("full_name", "Full name", True, True, lambda t, a: p.parse_name(t), free_text=True),
-    Field("date_of_birth", "Date of birth", True, True, dob),
+    Field("full_name", required=True, sensitive=True, parse=lambda t, a: p.parse_name(t), free_text=True),
+    Field("date_of_birth", required=True, sensitive=True, parse=dob),
     Field(
         "estimated_age",
-        "Estimated age",
-        True,
-        True,
-        lambda t, a: p.parse_whole_number(t, low=0, high=100, example="12", words=p.NUMBER_WORDS),
-        dob_unknown,
+        required=True,
+        sensitive=True,
+        parse=lambda t, a: p.parse_whole_number(t, low=0, high=100, example_id="example.age", words=_NUMBER),
+        applies=dob_unknown,
     ),
     Field(
         "sex",
-        "Sex",
-        True,
-        False,
-        choice(
-            SEXES,
-            {
-                "f": "female",
-                "m": "male",
-                "woman": "female",
-                "man": "male",
-                "girl": "female",
-                "boy": "male",
-                "unknown": "not recorded",
-            },
-        ),
+        required=True,
+        sensitive=False,
+        options=SEXES,
+        synonyms=SEX_SYNONYMS,
     ),
-    Field("nationality", "Nationality", True, False, lambda t, a: countries.parse_nationality(t)),
+    Field("nationality", required=True, sensitive=False, parse=lambda t, a: countries.parse_nationality(t)),
     Field(
         "nationality_verification",
-        "Nationality verification",
-        True,
-        True,
-        choice(
-            VERIFICATIONS,
-            {
-                "dna": "DNA match with relatives",
-                "dna match": "DNA match with relatives",
-                "consular": "consular check",
-                "passport": "documents",
-                "document": "documents",
-                "papers": "documents",
-            },
-        ),
+        required=True,
+        sensitive=True,
+        options=VERIFICATIONS,
+        synonyms=VERIFICATION_SYNONYMS,
     ),
-    Field("return_date", "Return date", False, False, return_date, not_prisoner),
-    Field("time_in_conflict_zone", "Time in conflict zone", False, False, duration, not_prisoner),
-    Field("role", "Role", True, True, choice(ROLES)),
+    Field("return_date", required=False, sensitive=False, parse=return_date, applies=not_prisoner),
+    Field("time_in_conflict_zone", required=False, sensitive=False, parse=duration, applies=not_prisoner),
+    Field("role", required=True, sensitive=True, options=ROLES),
     Field(
         "association",
-        "Association",
-        True,
-        True,
-        choice(
-            ASSOCIATIONS,
-            {
-                "born there": "born in the conflict zone",
-                "born in conflict zone": "born in the conflict zone",
-                "forced": "coerced",
-            },
-        ),
+        required=True,
+        sensitive=True,
+        options=ASSOCIATIONS,
+        synonyms=ASSOCIATION_SYNONYMS,
     ),
     Field(
         "legal_status",
-        "Legal status",
-        True,
-        True,
-        choice(
-            LEGAL_STATUSES,
-            {"investigation": "under investigation", "detention": "administrative detention", "no": "none"},
-        ),
+        required=True,
+        sensitive=True,
+        options=LEGAL_STATUSES,
+        synonyms=LEGAL_STATUS_SYNONYMS,
     ),
     Field(
         "health_needs",
-        "Health needs",
-        False,
-        True,
-        lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="asthma, needs an inhaler"),
+        required=False,
+        sensitive=True,
+        parse=lambda t, a: p.parse_free_text(
+            t, max_chars=2000, allow_none=True, example_id="intake.health_needs.example"
+        ),
         free_text=True,
     ),
     Field(
         "psychosocial_needs",
-        "Psychosocial needs",
-        False,
-        True,
-        lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="nightmares, exposure to shelling"),
+        required=False,
+        sensitive=True,
+        parse=lambda t, a: p.parse_free_text(
+            t, max_chars=2000, allow_none=True, example_id="intake.psychosocial_needs.example"
+        ),
         free_text=True,
     ),
     Field(
         "caregiver",
-        "Caregiver",
-        True,
-        True,
-        lambda t, a: p.parse_free_text(
-            t, max_chars=300, allow_none=False, min_chars=2, example="Gulnara Sultanova, grandmother"
+        required=True,
+        sensitive=True,
+        parse=lambda t, a: p.parse_free_text(
+            t, max_chars=300, allow_none=False, min_chars=2, example_id="intake.caregiver.example"
         ),
-        minor,
+        applies=minor,
         free_text=True,
     ),
-    Field("unaccompanied", "Unaccompanied or orphaned", True, True, lambda t, a: p.parse_yes_no(t), minor),
+    Field(
+        "unaccompanied",
+        required=True,
+        sensitive=True,
+        parse=lambda t, a: p.parse_yes_no(t),
+        applies=minor,
+        controls=YES_NO,
+    ),
     Field(
         "schooling",
-        "Schooling",
-        False,
-        False,
-        choice(
-            SCHOOLING,
-            {
-                "preschool": "pre-school",
-                "kindergarten": "pre-school",
-                "primary school": "primary",
-                "secondary school": "secondary",
-            },
-        ),
-        minor,
+        required=False,
+        sensitive=False,
+        options=SCHOOLING,
+        synonyms=SCHOOLING_SYNONYMS,
+        applies=minor,
     ),
     Field(
         "accompanying_children",
-        "Accompanying children",
-        True,
-        False,
-        lambda t, a: p.parse_whole_number(t, low=0, high=20, example="2", words=p.NUMBER_WORDS),
-        adult,
+        required=True,
+        sensitive=False,
+        parse=lambda t, a: p.parse_whole_number(t, low=0, high=20, example_id="example.children", words=_NUMBER),
+        applies=adult,
     ),
     Field(
         "risk_tool",
-        "Risk assessment tool",
-        False,
-        True,
-        choice(
-            RISK_TOOLS,
-            {
-                "vera": "VERA-2R",
-                "vera 2r": "VERA-2R",
-                "vera2r": "VERA-2R",
-                "erg": "ERG22+",
-                "erg22": "ERG22+",
-                "erg 22": "ERG22+",
-                "not assessed": "not yet assessed",
-                "none": "not yet assessed",
-            },
-        ),
-        adult,
+        required=False,
+        sensitive=True,
+        options=RISK_TOOLS,
+        synonyms=RISK_TOOL_SYNONYMS,
+        applies=adult,
     ),
-    Field("referrals", "Referrals", False, False, referral_list, multiple=True),
-    Field("consent", "Consent", True, False, lambda t, a: p.parse_yes_no(t)),
+    Field(
+        "referrals",
+        required=False,
+        sensitive=False,
+        parse=referral_list,
+        multiple=True,
+        options=REFERRALS,
+        controls=("none",),
+    ),
+    Field("consent", required=True, sensitive=False, parse=lambda t, a: p.parse_yes_no(t), controls=YES_NO),
     Field(
         "notes",
-        "Notes",
-        False,
-        True,
-        lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example="arrived with two children"),
+        required=False,
+        sensitive=True,
+        parse=lambda t, a: p.parse_free_text(t, max_chars=2000, allow_none=True, example_id="intake.notes.example"),
         free_text=True,
     ),
 )
@@ -236,34 +227,40 @@ def applicable(answers: Mapping[str, Any]) -> list[Field]:
     return [f for f in FIELDS if f.applies(answers)]
 
 
-def validate(name: str, text: str, answers: Mapping[str, Any]) -> Any:
+def validate(name: str, answer: str, answers: Mapping[str, Any]) -> Any:
     """The one place that checks an answer to a field. Raises parsing.InvalidAnswer."""
-    if len(text or "") > 20000:
-        raise p.InvalidAnswer("That answer is far too long to be an answer to this question.", "")
-    return BY_NAME[name].parse(text or "", answers)
+    if len(answer or "") > 20000:
+        raise p.InvalidAnswer("answer.far_too_long")
+    return BY_NAME[name].read(answer or "", answers)
 
 
-def display(name: str, value: Any) -> str:
+def display(name: str, value: Any, lang: str | None = None) -> str:
     """How a stored answer reads in the review and in a case view."""
+    lang = lang or default_language()
     if value is None:
-        return "—"
+        return text("value.missing", lang)
     if value == SKIPPED:
-        return "skipped"
+        return text("value.skipped", lang)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return text("value.yes" if value else "value.no", lang)
     if isinstance(value, list):
-        return ", ".join(value) if value else "none"
+        titles = [option_title(name, v, lang) for v in value]
+        return text("value.list_separator", lang).join(titles) if value else text("value.empty_list", lang)
+    if value in BY_NAME[name].options:
+        return option_title(name, value, lang)
+    if value in ("unknown", "stateless"):
+        return text(f"value.{value}", lang)
     if name == "nationality":
         return countries.country_name(value)
-    if name in ("date_of_birth", "return_date") and value != "unknown":
-        if len(value) == 7:
-            return date.fromisoformat(value + "-01").strftime("%B %Y")
-        return date.fromisoformat(value).strftime("%-d %B %Y")
+    if name in ("date_of_birth", "return_date"):
+        month_only = len(value) == 7
+        day = date.fromisoformat(value + "-01" if month_only else value)
+        return format_date(day, text("value.month_format" if month_only else "value.date_format", lang), locale=lang)
     if name == "time_in_conflict_zone" and isinstance(value, int):
         years, months = divmod(value, 12)
-        parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+        parts = [text("value.years", lang, count=years)] if years else []
         if months or not years:
-            parts.append(f"{months} month{'s' if months != 1 else ''}")
+            parts.append(text("value.months", lang, count=months))
         return " ".join(parts)
     return str(value)
 
@@ -292,8 +289,8 @@ def find_field(words: str, answers: Mapping[str, Any]) -> Field | None:
     if t in aliases:
         return BY_NAME[aliases[t]]
     for f in FIELDS:
-        if t in (f.name.replace("_", " "), f.label.lower()):
+        if t in (f.name.replace("_", " "), f.label().lower()):
             return f
-    names = {f.label.lower(): f for f in FIELDS} | {f.name.replace("_", " "): f for f in FIELDS}
+    names = {f.label().lower(): f for f in FIELDS} | {f.name.replace("_", " "): f for f in FIELDS}
     close = difflib.get_close_matches(t, list(names), n=1, cutoff=0.75)
     return names[close[0]] if close else None

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.intake import fields as f
 from bot.intake.parsing import InvalidAnswer, normalise, parse_yes_no
+from bot.language.catalogue import text as say
 
 # Steps that are not intake fields but still questions of the form.
 REFERRALS_MORE = "referrals_more"
@@ -176,16 +177,16 @@ def take_turn(
     keep = {requested: None}
     text = text or ""
     if not text.strip():
-        return Turn(keep, ["I did not get an answer. Please type one, or say skip, back or cancel."], requested)
+        return Turn(keep, [say("interview.no_answer")], requested)
 
     if requested == CANCEL_CONFIRM:
         try:
             cancel = parse_yes_no(text)
         except InvalidAnswer:
-            return Turn(keep, ["Please answer yes to cancel the intake, or no to carry on."], CANCEL_CONFIRM)
+            return Turn(keep, [say("interview.cancel_yes_or_no")], CANCEL_CONFIRM)
         if cancel:
             return Turn({**{s: None for s in SLOTS}, OUTCOME: "cancelled"}, [], None)
-        return Turn(keep, ["Good, the intake goes on."], next_step(answers))
+        return Turn(keep, [say("interview.goes_on")], next_step(answers))
 
     control = control_word(text)
     if control == "cancel":
@@ -193,7 +194,7 @@ def take_turn(
     if control == "back":
         previous = previous_step(answers, requested)
         if previous is None:
-            return Turn(keep, ["This is the first question; there is nothing before it."], requested)
+            return Turn(keep, [say("interview.first_question")], requested)
         cleared = {previous: None, REFERRALS_MORE: None} if previous == "referrals" else {previous: None}
         return Turn({**keep, **cleared}, [], previous)
     if requested == REVIEW:
@@ -207,7 +208,7 @@ def _answer(answers: dict, field_: f.Field, text: str, control: str | None, inte
     keep = {field_.name: None}
     if control == "skip":
         if field_.required:
-            return Turn(keep, [f"{field_.label} is required, so it cannot be skipped."], field_.name)
+            return Turn(keep, [say("interview.required", label=field_.label())], field_.name)
         answers[field_.name] = f.SKIPPED
         return Turn({field_.name: f.SKIPPED}, [], next_step(answers))
     question = _question_like(text, intent, confidence)
@@ -218,9 +219,10 @@ def _answer(answers: dict, field_: f.Field, text: str, control: str | None, inte
     except InvalidAnswer as bad:
         if question:
             return Turn(keep, [], field_.name, knowledge_query=text)
-        message = bad.reason + (f" For example: {bad.example}" if bad.example else "")
+        example = bad.example
+        message = say("interview.with_example", reason=bad.reason, example=example) if example else bad.reason
         if intent == "start_intake":
-            message = "An intake is already under way: answer the question below, or say cancel. " + message
+            message = say("interview.already_running", message=message)
         return Turn(keep, [message], field_.name)
     answers[field_.name] = value
     return Turn({field_.name: value}, [], next_step(answers))
@@ -238,11 +240,10 @@ def _more_referrals(answers: dict, text: str, control: str | None, intent, confi
     except InvalidAnswer as bad:
         if question:
             return Turn({REFERRALS_MORE: None}, [], REFERRALS_MORE, knowledge_query=text)
-        return Turn({REFERRALS_MORE: None}, [f"{bad.reason} Or say done."], REFERRALS_MORE)
+        return Turn({REFERRALS_MORE: None}, [say("interview.or_done", reason=bad.reason)], REFERRALS_MORE)
     merged = list(dict.fromkeys([*answers["referrals"], *more]))
-    return Turn(
-        {"referrals": merged, REFERRALS_MORE: None}, [f"Referrals so far: {', '.join(merged)}."], REFERRALS_MORE
-    )
+    so_far = say("interview.referrals_so_far", referrals=f.display("referrals", merged))
+    return Turn({"referrals": merged, REFERRALS_MORE: None}, [so_far], REFERRALS_MORE)
 
 
 def _review(answers: dict, text: str, intent, confidence) -> Turn:
@@ -254,34 +255,23 @@ def _review(answers: dict, text: str, intent, confidence) -> Turn:
     if change:
         target = f.find_field(change.group(1), answers)
         if target is None or not target.applies(answers):
-            labels = ", ".join(x.label.lower() for x in f.applicable(answers))
-            return Turn(
-                keep, [f"There is no field “{change.group(1)}” in this intake. You can change: {labels}."], REVIEW
-            )
+            labels = ", ".join(x.label().lower() for x in f.applicable(answers))
+            return Turn(keep, [say("interview.no_such_field", field=change.group(1), labels=labels)], REVIEW)
         cleared = {target.name: None}
         if target.name == "referrals":
             cleared[REFERRALS_MORE] = None
         return Turn({**keep, **cleared}, [], target.name)
     if _question_like(text, intent, confidence):
         return Turn(keep, [], REVIEW, knowledge_query=text)
-    return Turn(
-        keep,
-        [
-            "Say confirm to save the case, change and a field name to correct an answer "
-            "(for example “change nationality”), or cancel."
-        ],
-        REVIEW,
-    )
+    return Turn(keep, [say("interview.review_how")], REVIEW)
 
 
-def review_text(answers: Mapping[str, Any]) -> str:
-    lines = ["Please check the answers before I save the case:"]
+def review_text(answers: Mapping[str, Any], lang: str | None = None) -> str:
+    lines = [say("interview.review_intro", lang)]
     for number, fld in enumerate(f.applicable(answers), 1):
-        lines.append(f"{number}. {fld.label}: {f.display(fld.name, answers.get(fld.name))}")
-    lines.append(
-        "Say “confirm” to save, “change” and a field to correct it (for example “change nationality”), "
-        "“back”, or “cancel”."
-    )
+        value = f.display(fld.name, answers.get(fld.name), lang)
+        lines.append(say("interview.review_line", lang, number=number, label=fld.label(lang), value=value))
+    lines.append(say("interview.review_end", lang))
     return "\n".join(lines)
 
 

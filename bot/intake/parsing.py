@@ -1,6 +1,7 @@
 """Parse one typed answer into a clean value, or explain why it does not fit.
 
-Every parser raises InvalidAnswer with a reason and an example the staff member can copy.
+Every parser raises InvalidAnswer with a reason and an example the staff member can copy, both
+as message ids of the catalogue (bot/language/messages) so that they read in the staff's language.
 """
 
 from __future__ import annotations
@@ -10,15 +11,33 @@ import difflib
 import re
 import unicodedata
 from datetime import date
+from typing import Any
 
 import dateparser
 
+from bot.language.catalogue import text
+
 
 class InvalidAnswer(ValueError):
-    def __init__(self, reason: str, example: str = ""):
-        super().__init__(reason)
-        self.reason = reason
-        self.example = example
+    """Why an answer does not fit: a catalogue message id, an example's id and their placeholders."""
+
+    def __init__(self, message_id: str, example_id: str = "", **params: Any):
+        self.message_id, self.example_id, self.params = message_id, example_id, params
+        super().__init__(self.reason)
+
+    def reason_in(self, lang: str | None = None) -> str:
+        return text(self.message_id, lang, **self.params)
+
+    def example_in(self, lang: str | None = None) -> str:
+        return text(self.example_id, lang, **self.params) if self.example_id else ""
+
+    @property
+    def reason(self) -> str:
+        return self.reason_in()
+
+    @property
+    def example(self) -> str:
+        return self.example_in()
 
 
 def normalise(text: str) -> str:
@@ -65,11 +84,14 @@ def parse_yes_no(text: str) -> bool:
         return True
     if t in NO_WORDS:
         return False
-    raise InvalidAnswer("Please answer yes or no.", "yes")
+    raise InvalidAnswer("answer.yes_or_no", "example.yes")
 
 
-def parse_choice(text: str, options: tuple[str, ...], synonyms: dict[str, str] | None = None) -> str:
-    """Match an answer to one fixed option: exact, synonym, unique prefix, then a close typo."""
+def parse_choice(
+    text: str, options: tuple[str, ...], synonyms: dict[str, str] | None = None, shown: tuple[str, ...] = ()
+) -> str:
+    """Match an answer to one fixed option: exact, synonym, unique prefix, then a close typo.
+    `shown` are the options as the staff member sees them, for the message when none matches."""
     t = normalise(text)
     lookup = {o.lower(): o for o in options}
     lookup.update({k.lower(): v for k, v in (synonyms or {}).items()})
@@ -81,7 +103,8 @@ def parse_choice(text: str, options: tuple[str, ...], synonyms: dict[str, str] |
     close = difflib.get_close_matches(t, list(lookup), n=1, cutoff=0.8)
     if close:
         return lookup[close[0]]
-    raise InvalidAnswer(f"That is not one of the choices ({', '.join(options)}).", options[0])
+    shown = shown or options
+    raise InvalidAnswer("answer.not_a_choice", "example.choice", choices=", ".join(shown), choice=shown[0])
 
 
 _NAME = re.compile(r"^[^\W\d_]+(?:(?:[ '\-]|\. ?)[^\W\d_]+)*\.?$")
@@ -90,29 +113,20 @@ _NAME = re.compile(r"^[^\W\d_]+(?:(?:[ '\-]|\. ?)[^\W\d_]+)*\.?$")
 def parse_name(text: str) -> str:
     name = " ".join(unicodedata.normalize("NFKC", text or "").replace("’", "'").split())
     if not 2 <= len(name) <= 120:
-        raise InvalidAnswer(
-            f"A name must be 2 to 120 characters long (this one has {len(name)}).", "Aigerim Nurlanovna Sultanova"
-        )
+        raise InvalidAnswer("answer.name_length", "example.name", length=len(name))
     if not _NAME.match(name):
-        raise InvalidAnswer(
-            "A name may contain only letters, spaces, hyphens and apostrophes.",
-            "Aigerim Nurlanovna Sultanova",
-        )
+        raise InvalidAnswer("answer.name_characters", "example.name")
     return name
 
 
-def parse_free_text(text: str, *, max_chars: int, allow_none: bool, min_chars: int = 1, example: str = "") -> str:
+def parse_free_text(text: str, *, max_chars: int, allow_none: bool, min_chars: int = 1, example_id: str = "") -> str:
     value = " ".join((text or "").split())
     if allow_none and normalise(value) in NONE_WORDS:
         return "none"
     if len(value) < min_chars:
-        raise InvalidAnswer(f"Please write at least {min_chars} characters.", example)
+        raise InvalidAnswer("answer.too_short", example_id, min_chars=min_chars)
     if len(value) > max_chars:
-        raise InvalidAnswer(
-            f"That is too long: at most {max_chars:,} characters, and this answer has {len(value):,}. "
-            "Shorten it and send it again.",
-            example,
-        )
+        raise InvalidAnswer("answer.too_long", example_id, max_chars=max_chars, length=len(value))
     return value
 
 
@@ -129,11 +143,11 @@ def _numeric_date(t: str) -> date | None:
     a, b, c = m.groups()
     year, month, day = (int(a), int(b), int(c)) if len(a) == 4 else (int(c), int(b), int(a))
     if year < 1000:
-        raise InvalidAnswer("Write the year with four digits.", "12.03.2009")
+        raise InvalidAnswer("answer.year_digits", "example.numeric_date")
     try:
         return date(year, month, day)
     except ValueError:
-        raise InvalidAnswer(f"{t} is not a real date (check the day and the month).", "12.03.2009") from None
+        raise InvalidAnswer("answer.not_a_real_date", "example.numeric_date", date=t) from None
 
 
 def parse_date(text: str, *, allow_month: bool, today: date | None = None) -> tuple[date, str]:
@@ -141,8 +155,8 @@ def parse_date(text: str, *, allow_month: bool, today: date | None = None) -> tu
     today = today or date.today()
     t = normalise(text)
     if not t:
-        raise InvalidAnswer("Please give a date.", "12 March 2009")
-    example = "March 2019" if allow_month else "12 March 2009"
+        raise InvalidAnswer("answer.no_date", "example.date")
+    example = "example.month" if allow_month else "example.date"
     parsed = _numeric_date(t)
     precision = "day"
     if parsed is None:
@@ -154,7 +168,7 @@ def parse_date(text: str, *, allow_month: bool, today: date | None = None) -> tu
                 else (int(month_match.group(4)), int(month_match.group(3)))
             )
             if not 1 <= month <= 12:
-                raise InvalidAnswer(f"{t} has no month {month}.", example)
+                raise InvalidAnswer("answer.no_such_month", example, date=t, month=month)
             parsed, precision = date(year, month, 1), "month"
         elif any(ch.isalpha() for ch in t):
             full = dateparser.parse(t, settings={**_DATE_SETTINGS, "REQUIRE_PARTS": ["day", "month", "year"]})
@@ -167,10 +181,10 @@ def parse_date(text: str, *, allow_month: bool, today: date | None = None) -> tu
                 if partial is not None:
                     parsed, precision = partial.date().replace(day=1), "month"
     if parsed is None:
-        need = "a day, month and year" if not allow_month else "at least a month and year"
-        raise InvalidAnswer(f"I could not read “{text.strip()[:40]}” as a date with {need}.", example)
+        unreadable = "answer.unreadable_month" if allow_month else "answer.unreadable_day"
+        raise InvalidAnswer(unreadable, example, text=text.strip()[:40])
     if parsed > today:
-        raise InvalidAnswer("That date is in the future.", example)
+        raise InvalidAnswer("answer.future_date", example)
     return parsed, precision
 
 
@@ -178,7 +192,7 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def parse_whole_number(text: str, *, low: int, high: int, example: str, words: dict[str, int] | None = None) -> int:
+def parse_whole_number(text: str, *, low: int, high: int, example_id: str, words: dict[str, int] | None = None) -> int:
     t = normalise(text)
     t = re.sub(r"^(about|around|approximately|approx\.?|roughly|~)\s*", "", t)
     t = re.sub(r"\s*(years? old|years?|yrs?|y\.?o\.?|children|child|kids)$", "", t)
@@ -187,9 +201,9 @@ def parse_whole_number(text: str, *, low: int, high: int, example: str, words: d
     elif re.fullmatch(r"\d{1,4}", t):
         value = int(t)
     else:
-        raise InvalidAnswer(f"Please give a whole number from {low} to {high}.", example)
+        raise InvalidAnswer("answer.not_a_whole_number", example_id, low=low, high=high)
     if not low <= value <= high:
-        raise InvalidAnswer(f"The number must be from {low} to {high}.", example)
+        raise InvalidAnswer("answer.number_out_of_range", example_id, low=low, high=high)
     return value
 
 
@@ -214,7 +228,7 @@ def parse_duration_months(text: str) -> int:
     parts = _DURATION_PART.findall(t)
     leftover = _DURATION_PART.sub("", t).replace("and", "").replace(",", "").strip()
     if not parts or leftover:
-        raise InvalidAnswer("Please give a length of time in months or years, or say unknown.", "18 months")
+        raise InvalidAnswer("answer.unreadable_duration", "example.duration")
     months = 0.0
     for amount, unit in parts:
         amount = amount.replace(",", ".")
@@ -222,7 +236,7 @@ def parse_duration_months(text: str) -> int:
         n = float(amount) if n is None else n
         months += n * (12 if unit.startswith("y") else 1)
     if not 0 <= months <= 100 * 12:
-        raise InvalidAnswer("That length of time is not plausible.", "18 months")
+        raise InvalidAnswer("answer.implausible_duration", "example.duration")
     return round(months)
 
 

@@ -20,6 +20,60 @@ ASSOCIATIONS = ("voluntary", "coerced", "born in the conflict zone", "unknown")
 LEGAL_STATUSES = ("none", "under investigation", "charged", "convicted", "administrative detention")
 SCHOOLING = ("none", "pre-school", "primary", "secondary", "other")
 RISK_TOOLS = ("VERA-2R", "ERG22+", "other", "not yet assessed")
+# Other words staff use for an option: word -> option code.
+INTAKE_TYPE_SYNONYMS = {
+    "repatriated": "repatriated returnee",
+    "returnee": "repatriated returnee",
+    "self returned": "self-returned",
+    "prisoner": PRISONER,
+    "vep": PRISONER,
+    "extremist prisoner": PRISONER,
+}
+
+SEX_SYNONYMS = {
+    "f": "female",
+    "m": "male",
+    "woman": "female",
+    "man": "male",
+    "girl": "female",
+    "boy": "male",
+    "unknown": "not recorded",
+}
+
+VERIFICATION_SYNONYMS = {
+    "dna": "DNA match with relatives",
+    "dna match": "DNA match with relatives",
+    "consular": "consular check",
+    "passport": "documents",
+    "document": "documents",
+    "papers": "documents",
+}
+
+ASSOCIATION_SYNONYMS = {
+    "born there": "born in the conflict zone",
+    "born in conflict zone": "born in the conflict zone",
+    "forced": "coerced",
+}
+
+LEGAL_STATUS_SYNONYMS = {"investigation": "under investigation", "detention": "administrative detention", "no": "none"}
+
+SCHOOLING_SYNONYMS = {
+    "preschool": "pre-school",
+    "kindergarten": "pre-school",
+    "primary school": "primary",
+    "secondary school": "secondary",
+}
+
+RISK_TOOL_SYNONYMS = {
+    "vera": "VERA-2R",
+    "vera 2r": "VERA-2R",
+    "vera2r": "VERA-2R",
+    "erg": "ERG22+",
+    "erg22": "ERG22+",
+    "erg 22": "ERG22+",
+    "not assessed": "not yet assessed",
+    "none": "not yet assessed",
+}
 REFERRALS = ("psychologist", "theologian", "social worker", "health care", "education", "employment", "legal aid")
 
 
@@ -45,7 +99,7 @@ def dob(text: str, answers: Mapping) -> str:
         return "unknown"
     born, _ = p.parse_date(text, allow_month=False)
     if p.age_on(born, date.today()) > 100:
-        raise p.InvalidAnswer("That would make the person older than 100.", "12 March 2009")
+        raise p.InvalidAnswer("answer.older_than_100", "example.date")
     return born.isoformat()
 
 
@@ -55,7 +109,7 @@ def return_date(text: str, answers: Mapping) -> str:
     if dob and dob not in ("unknown", SKIPPED):
         latest = p.month_end(returned) if precision == "month" else returned
         if latest < date.fromisoformat(dob):
-            raise p.InvalidAnswer("The return date cannot be before the date of birth.", "March 2019")
+            raise p.InvalidAnswer("answer.return_before_birth", "example.month")
     return returned.strftime("%Y-%m") if precision == "month" else returned.isoformat()
 
 

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from bot.knowledge.store import Hit, SearchResult
+from bot.language.catalogue import text as say
 
-DISCLAIMER = "Practitioner summary, not legal advice."
 BRIEF_CHARS = 320
 RELATED = 2
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -43,7 +43,8 @@ def full_text(text: str) -> str:
 
 
 def section_reply(hit: Hit) -> Reply:
-    return Reply(f"{hit.title}\n{full_text(hit.text)}\nSource: {hit.source}\n{DISCLAIMER}")
+    source = say("knowledge.source", source=hit.source)
+    return Reply(f"{hit.title}\n{full_text(hit.text)}\n{source}\n{say('knowledge.disclaimer')}")
 
 
 def button(hit: Hit) -> dict:
@@ -59,25 +60,20 @@ def answer(result: SearchResult, topics: list[str]) -> Reply:
         second = result.hits[1]
         text = "\n".join(
             [
-                "Two sections answer this about equally well; in brief:",
-                f"1. {best.title}: {shorten(best.text)}",
-                f"Source: {best.source}",
-                f"2. {second.title}: {shorten(second.text)}",
-                f"Source: {second.source}",
-                DISCLAIMER,
-                "Read either in full:",
+                say("knowledge.two_answers"),
+                say("knowledge.numbered", number=1, title=best.title, summary=shorten(best.text)),
+                say("knowledge.source", source=best.source),
+                say("knowledge.numbered", number=2, title=second.title, summary=shorten(second.text)),
+                say("knowledge.source", source=second.source),
+                say("knowledge.disclaimer"),
+                say("knowledge.read_either"),
             ]
         )
         return Reply(text, [button(best), button(second)])
     related = [button(h) for h in result.hits[1 : 1 + RELATED]]
     reply = section_reply(best)
-    return Reply(reply.text + ("\nRelated:" if related else ""), related)
+    return Reply(reply.text + ("\n" + say("knowledge.related") if related else ""), related)
 
 
 def no_answer_text(topics: list[str]) -> str:
-    listed = "; ".join(topics)
-    return (
-        "I have no reliable answer to that in the knowledge base, and I will not guess. "
-        f"It covers: {listed}. Try asking with other words, for example "
-        "“what does resolution 2396 require?”."
-    )
+    return say("knowledge.no_answer", topics="; ".join(topics))

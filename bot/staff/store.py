@@ -13,6 +13,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from bot.language.catalogue import Worded
 from bot.security import audit
 from bot.staff.models import ROLES, AccessRefusal, Actor, Staff
 
@@ -29,16 +30,17 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended co
 # every refusal costs the same argon2 work as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(24))
 
-# One answer for every refused login: it must not tell whether the name exists or is paused.
-LOGIN_REFUSED = (
-    f"Wrong name or password. After {MAX_FAILED_LOGINS} failed attempts a name is paused for "
-    f"{LOCKOUT.seconds // 60} minutes."
-)
+# One answer for every refused login (a catalogue id): it must not tell whether the name exists or is paused.
+LOGIN_REFUSED = "staff.login_refused"
 UNKNOWN_STAFF = "unknown"  # the audit's "staff" for a login with a name nobody has
 
 
-class LoginRefused(PermissionError):
+class LoginRefused(Worded, PermissionError):
     """A refused login; the message does not say whether the name exists."""
+
+
+def login_refusal() -> LoginRefused:
+    return LoginRefused(LOGIN_REFUSED, attempts=MAX_FAILED_LOGINS, minutes=LOCKOUT.seconds // 60)
 
 
 class StaffError(ValueError):
@@ -134,10 +136,10 @@ class StaffStore:
             _verifies(_DUMMY_HASH, password)
             action = "login_failed" if staff is None or claimed else "login_locked"
             self._audit(staff.sender_id if staff else UNKNOWN_STAFF, action, channel)
-            raise LoginRefused(LOGIN_REFUSED)
+            raise login_refusal()
         if not _verifies(staff.password_hash, password):
             self._audit(staff.sender_id, "login_failed", channel)
-            raise LoginRefused(LOGIN_REFUSED)
+            raise login_refusal()
         with self._sessions.begin() as session:
             member = session.get(Staff, staff.id)
             member.failed_logins, member.locked_until = 0, None

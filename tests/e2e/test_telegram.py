@@ -11,7 +11,7 @@ import requests
 
 from bot.cases.store import CaseStore
 from bot.cases.views import case_text
-from bot.channels.telegram import EDITED, REFUSAL, TEXT_ONLY, UNAVAILABLE
+from bot.language.catalogue import text
 from bot.staff.models import Actor
 from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
@@ -78,7 +78,7 @@ def test_a_knowledge_question_is_answered_with_its_source(world):
 def test_an_unregistered_user_is_refused_and_nothing_reaches_rasa(world):
     servers, fake, _, workdir = world
     since = fake.send_text(STRANGER_TG, "show case PRR-2026-0001 unregistered-probe-7731")
-    fake.wait_for_text(since, STRANGER_TG, REFUSAL[:40])
+    fake.wait_for_text(since, STRANGER_TG, text("channel.refusal")[:40])
     with sqlite3.connect(servers.db_url.removeprefix("sqlite:///")) as db:
         who = db.execute("SELECT channel, external_id, at FROM access_refusals").fetchall()
     assert ("telegram", str(STRANGER_TG)) in [(c, e) for c, e, _ in who]
@@ -89,8 +89,8 @@ def test_an_unregistered_user_is_refused_and_nothing_reaches_rasa(world):
 
 def test_photos_and_edits_get_a_text_only_reply(world):
     _, fake, _, _ = world
-    fake.wait_for_text(fake.send_photo(STAFF_TG), STAFF_TG, TEXT_ONLY)
-    fake.wait_for_text(fake.edit_text(STAFF_TG, "changed my mind"), STAFF_TG, EDITED[:30])
+    fake.wait_for_text(fake.send_photo(STAFF_TG), STAFF_TG, text("channel.text_only"))
+    fake.wait_for_text(fake.edit_text(STAFF_TG, "changed my mind"), STAFF_TG, text("channel.edited")[:30])
 
 
 def answer(fake, text, expect):
@@ -167,7 +167,7 @@ def test_rasa_down_mid_intake_then_back_continues_where_it_stood(world):
     press(fake, "relocated", "full name")
     servers.stop(servers.rasa)
     since = fake.send_text(STAFF_TG, "Timur Akhmetov")
-    fake.wait_for_text(since, STAFF_TG, UNAVAILABLE[:40], timeout=15)
+    fake.wait_for_text(since, STAFF_TG, text("channel.unavailable")[:40], timeout=15)
     assert time.monotonic() - since < 10
     servers.start_rasa()
     answer(fake, "Timur Akhmetov", "date of birth")

@@ -13,8 +13,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bot.channels.web.app import LOGIN_THROTTLED
-from bot.staff.store import LOGIN_REFUSED, StaffStore
+from bot.language.catalogue import text
+from bot.staff.store import StaffStore, login_refusal
 from bot.storage.db import session_factory
 from tests.support.paths import ROOT
 from tests.support.servers import BRIDGES_BIN, free_port, listening_addresses, running_servers, wait_until_up
@@ -112,7 +112,7 @@ def press(driver, title, expect):
 
 def test_a_wrong_password_is_refused(browser, site):
     login(browser, site, password="not the password")
-    wait(browser, lambda d: d.find_element(By.ID, "login-error").text == LOGIN_REFUSED)
+    wait(browser, lambda d: d.find_element(By.ID, "login-error").text == str(login_refusal()))
     assert not browser.find_element(By.ID, "chat-view").is_displayed()
 
 
@@ -223,6 +223,6 @@ def test_failed_logins_from_one_client_are_slowed_without_naming_the_name(site):
 
     for name in ("w.locked", "nobody.at.all", "w.locked", "w.locked"):
         refused = attempt(name, "wrong password!")
-        assert refused.status_code == 401 and refused.json()["error"] == LOGIN_REFUSED
+        assert refused.status_code == 401 and refused.json()["error"] == str(login_refusal())
     slowed = attempt("w.locked", PASSWORD)
-    assert slowed.status_code == 429 and slowed.json()["error"] == LOGIN_THROTTLED.format(minutes=15)
+    assert slowed.status_code == 429 and slowed.json()["error"] == text("channel.login_throttled", minutes=15)

@@ -164,3 +164,14 @@ def test_knowledge_load_reports_a_broken_corpus(sqlite_url, monkeypatch, tmp_pat
     (tmp_path / "broken.md").write_text("## A title\nid: Bad Id\nsource: x\ntags: y\n\ntext\n")
     result = CliRunner().invoke(main, ["knowledge", "load", "--dir", str(tmp_path)])
     assert result.exit_code == 1 and "broken.md:1" in result.output and "lowercase" in result.output
+
+
+def test_gen_domain_writes_the_generated_files_and_check_catches_a_hand_edit(tmp_path):
+    written = CliRunner().invoke(main, ["dev", "gen-domain", "--domain-dir", str(tmp_path)])
+    assert written.exit_code == 0 and "intake_form.yml" in written.output
+    assert "utter_ask_full_name" in (tmp_path / "intake_form.yml").read_text()
+    assert CliRunner().invoke(main, ["dev", "gen-domain", "--check", "--domain-dir", str(tmp_path)]).exit_code == 0
+    responses = tmp_path / "responses.yml"
+    responses.write_text(responses.read_text().replace("You are welcome.", "You're welcome!"))
+    checked = CliRunner().invoke(main, ["dev", "gen-domain", "--check", "--domain-dir", str(tmp_path)])
+    assert checked.exit_code == 1 and "responses.yml" in checked.output

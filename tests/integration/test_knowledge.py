@@ -10,11 +10,13 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from bot.knowledge.answers import DISCLAIMER, answer, no_answer_text, section_reply
+from bot.knowledge.answers import answer, no_answer_text, section_reply
 from bot.knowledge.corpus import CorpusError, parse_corpus
 from bot.knowledge.store import KnowledgeBase, KnowledgeSection, load_corpus
+from bot.language.catalogue import text
 from tests.support.paths import ROOT
 
+DISCLAIMER = text("knowledge.disclaimer")
 CORPUS = ROOT / "knowledge"
 
 

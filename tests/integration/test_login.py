@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from bot.security.audit import AuditEntry, verify
 from bot.staff.models import AccessRefusal, Staff
-from bot.staff.store import LOGIN_REFUSED, MAX_FAILED_LOGINS, LoginRefused, StaffError, StaffStore
+from bot.staff.store import MAX_FAILED_LOGINS, LoginRefused, StaffError, StaffStore, login_refusal
 
 PASSWORD = "correct horse battery"
 
@@ -52,7 +52,7 @@ def test_concurrent_wrong_guesses_each_count_and_pause_the_name(staff):
         thread.join()
     assert outcomes == ["refused"] * guesses
     # Twelve parallel guesses are more than five: the right password is now refused too.
-    assert refusal(staff, "w.one", PASSWORD) == LOGIN_REFUSED
+    assert refusal(staff, "w.one", PASSWORD) == str(login_refusal())
     assert staff.login("w.two", PASSWORD).name == "w.two"  # other names are not affected
 
 
@@ -86,7 +86,7 @@ def test_unknown_disabled_paused_and_wrong_all_answer_alike_and_take_as_long(sta
 
     wrong = timed("w.one", "wrong password!")
     for other in (timed("nobody.here", PASSWORD), timed("w.gone", PASSWORD), timed("w.two", PASSWORD)):
-        assert other[0] == wrong[0] == LOGIN_REFUSED
+        assert other[0] == wrong[0] == str(login_refusal())
         # A paused name used to answer in about 1 ms against 120 ms; the same argon2 work now.
         assert other[1] > wrong[1] / 5
     staff.login("w.one", PASSWORD)  # w.one was under the limit

@@ -9,12 +9,16 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.channels.telegram import EXPIRED, PRIVATE_ONLY, REFUSAL, UNAVAILABLE, TelegramBridge
+from bot.channels.telegram import TelegramBridge
+from bot.language.catalogue import text as catalogue_text
 from bot.staff.models import AccessRefusal
 from bot.staff.store import StaffStore
 from bot.storage.db import session_factory
 from tests.support.fake_rasa import FakeRasa
 from tests.support.fake_telegram import FakeTelegram
+
+EXPIRED, PRIVATE_ONLY = catalogue_text("channel.button_expired"), catalogue_text("channel.private_only")
+REFUSAL, UNAVAILABLE = catalogue_text("channel.refusal"), catalogue_text("channel.unavailable")
 
 pytestmark = pytest.mark.anyio
 STAFF_TG, OTHER_STAFF_TG, STRANGER_TG = 1001, 1002, 2002

@@ -9,20 +9,15 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.web import app as web_app
-from bot.channels.web.app import (
-    CROSS_SITE,
-    IDLE_TIMEOUT,
-    LOGIN_BUSY,
-    SEND_JSON,
-    SESSION_LIFETIME,
-    UNAVAILABLE,
-    WebChat,
-)
-from bot.staff.store import LOGIN_REFUSED, StaffStore
+from bot.channels.web.app import IDLE_TIMEOUT, SESSION_LIFETIME, WebChat
+from bot.language.catalogue import text
+from bot.staff.store import StaffStore, login_refusal
 from bot.storage.db import session_factory
 from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.anyio
+CROSS_SITE, SEND_JSON = text("channel.cross_site"), text("channel.send_as_json")
+LOGIN_BUSY, UNAVAILABLE = text("channel.login_busy"), text("channel.unavailable")
 PASSWORD = "correct horse battery"
 OURS = {"X-PRR": "1"}
 
@@ -183,7 +178,7 @@ async def test_one_client_cannot_pause_someone_elses_name(staff, rasa, clock):
     try:
         for _ in range(4):
             wrong = await log_in(client, password="guessing, guessing", **attacker)
-            assert wrong.status == 401 and (await wrong.json())["error"] == LOGIN_REFUSED
+            assert wrong.status == 401 and (await wrong.json())["error"] == str(login_refusal())
         blocked = await log_in(client, password="guessing, guessing", **attacker)
         assert blocked.status == 429 and "15 minutes" in (await blocked.json())["error"]
         assert int(blocked.headers["Retry-After"]) > 800

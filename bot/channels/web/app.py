@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import logging
 import math
+import re
 import secrets
 import ssl
 import time
@@ -26,6 +28,8 @@ from aiohttp import web
 
 from bot.channels.rasa_client import AssistantUnavailable, RasaClient
 from bot.channels.web.login_guard import LoginBusy, LoginGuard
+from bot.language.catalogue import text as say
+from bot.language.catalogue import texts
 from bot.staff.store import MAX_PASSWORD, LoginRefused, StaffStore
 
 logger = logging.getLogger("prr.web")
@@ -49,15 +53,6 @@ SECURITY_HEADERS = {
 HSTS = {"Strict-Transport-Security": "max-age=31536000"}
 
 # What staff read (moving to the message catalogue).
-PLEASE_LOG_IN = "Please log in."
-CROSS_SITE = "This request did not come from the chat page."
-SEND_JSON = "Send the request as JSON (Content-Type: application/json)."
-NAME_AND_PASSWORD = "Send a name and a password."
-LOGIN_THROTTLED = "Too many failed logins from this device. Please wait {minutes} minutes and try again."
-LOGIN_BUSY = "The server is busy with other logins. Please try again in a moment."
-TEXT_AS_JSON = 'Send the message as JSON: {"text": ...}.'
-TOO_LONG = "That message is too long (at most {limit:,} characters)."
-UNAVAILABLE = "The assistant is unavailable right now; your progress is kept. Please try again in a minute."
 
 
 @dataclass
@@ -111,9 +106,9 @@ class WebChat:
         try:
             if request.method == "POST":
                 if self._cross_site(request):
-                    raise _refused(web.HTTPForbidden, CROSS_SITE)
+                    raise _refused(web.HTTPForbidden, say("channel.cross_site"))
                 if request.content_type != "application/json":
-                    raise _refused(web.HTTPUnsupportedMediaType, SEND_JSON)
+                    raise _refused(web.HTTPUnsupportedMediaType, say("channel.send_as_json"))
             response = await handler(request)
         except web.HTTPException as refusal:
             refusal.headers.update(headers)
@@ -134,7 +129,7 @@ class WebChat:
         return origin is not None and origin != f"{scheme}://{request.host}"
 
     async def index(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "index.html")
+        return web.Response(text=page(), content_type="text/html")
 
     # -- sessions -------------------------------------------------------------------------------
 
@@ -150,7 +145,7 @@ class WebChat:
                 session.last_seen = now
                 return session
         self.sessions.pop(token, None)  # and its history with it
-        raise _refused(web.HTTPUnauthorized, PLEASE_LOG_IN)
+        raise _refused(web.HTTPUnauthorized, say("channel.please_log_in"))
 
     async def sweep(self) -> None:
         """Drop sessions that have expired or whose staff member was disabled or changed password."""
@@ -192,16 +187,16 @@ class WebChat:
         client = self._client(request)
         wait = self.guard.retry_after(client)
         if wait > 0:
-            message = LOGIN_THROTTLED.format(minutes=math.ceil(wait / 60))
+            message = say("channel.login_throttled", minutes=math.ceil(wait / 60))
             return web.json_response({"error": message}, status=429, headers={"Retry-After": str(math.ceil(wait))})
         body = await self._json(request)
         if body is None:
-            return web.json_response({"error": NAME_AND_PASSWORD}, status=400)
+            return web.json_response({"error": say("channel.send_name_and_password")}, status=400)
         name, password = str(body.get("name", ""))[:80], str(body.get("password", ""))[: MAX_PASSWORD + 1]
         try:
             member = await self.guard.hashing(lambda: self.staff.login(name, password, "web"))
         except LoginBusy:
-            return web.json_response({"error": LOGIN_BUSY}, status=429, headers={"Retry-After": "5"})
+            return web.json_response({"error": say("channel.login_busy")}, status=429, headers={"Retry-After": "5"})
         except LoginRefused as refusal:
             self.guard.failed(client)
             return web.json_response({"error": str(refusal)}, status=401)
@@ -231,18 +226,25 @@ class WebChat:
         session = await self._require(request)
         body = await self._json(request)
         if body is None:
-            return web.json_response({"error": TEXT_AS_JSON}, status=400)
+            return web.json_response({"error": say("channel.send_json")}, status=400)
         text = str(body.get("text", ""))
         if len(text) > MAX_TEXT:
-            return web.json_response({"error": TOO_LONG.format(limit=MAX_TEXT)}, status=400)
+            return web.json_response({"error": say("channel.message_too_long", max_chars=MAX_TEXT)}, status=400)
         try:
             replies = await self.rasa.send(session.staff_id, text, channel="web")
         except AssistantUnavailable:
-            return web.json_response({"error": UNAVAILABLE}, status=503)
+            return web.json_response({"error": say("channel.unavailable")}, status=503)
         shown = [{"from": "assistant", "text": r.get("text") or "", "buttons": r.get("buttons") or []} for r in replies]
         session.history.extend([{"from": "staff", "text": text}, *shown])
         del session.history[:-HISTORY_LIMIT]
         return web.json_response({"messages": shown})
+
+
+def page(lang: str | None = None) -> str:
+    """index.html with its {{web.*}} texts filled in, and every web.* text as JSON for app.js."""
+    data = json.dumps({f"web.{key}": value for key, value in texts("web", lang).items()}, ensure_ascii=False)
+    template = (STATIC / "index.html").read_text(encoding="utf-8").replace("{{texts}}", data.replace("<", "\\u003c"))
+    return re.sub(r"\{\{(web\.[a-z_]+)\}\}", lambda m: html.escape(say(m.group(1), lang)), template)
 
 
 def serve(

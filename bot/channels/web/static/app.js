@@ -3,7 +3,13 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const UNREACHABLE = "The server is unreachable. Your message was not sent; check the connection and try again.";
+// Every text of the page, from the message catalogue: the server puts them in the page as JSON.
+const TEXTS = JSON.parse(document.getElementById("texts").textContent);
+const say = (id) => {
+  if (!(id in TEXTS)) throw new Error("no text " + id + " in the catalogue");  // a typo fails at once
+  return TEXTS[id];
+};
+const UNREACHABLE = say("web.unreachable");
 
 async function api(path, body) {
   const options = { method: body === undefined ? "GET" : "POST", credentials: "same-origin",
@@ -72,7 +78,7 @@ async function send(text, shown) {
   const result = await api("/api/message", { text });
   $("typing").hidden = true;
   sending = false;
-  if (result.status === 401) { showLogin("Your session has ended. Please log in again."); return; }
+  if (result.status === 401) { showLogin(say("web.session_ended")); return; }
   if (!result.ok) {
     $("chat-error").textContent = result.data.error || UNREACHABLE;
     if (shown === undefined) $("text").value = text;  // nothing typed is lost
@@ -98,15 +104,15 @@ async function showChat() {
   $("chat-view").hidden = false;
   $("logout").hidden = false;
   const result = await api("/api/history");
-  if (result.status === 401) { showLogin("Your session has ended. Please log in again."); return; }
+  if (result.status === 401) { showLogin(say("web.session_ended")); return; }
   if (result.ok) {  // who is logged in, so nobody types into someone else's session
-    $("who").textContent = "Logged in as " + result.data.name;
+    $("who").textContent = say("web.logged_in_as").replace("{name}", result.data.name);
     $("who").hidden = false;
   }
   $("log").replaceChildren();
   const messages = result.ok ? result.data.messages : [];
   messages.forEach((m, i) => addMessage(m, i === messages.length - 1));
-  if (!messages.length) addMessage({ from: "assistant", text: "Hello. Ask a PRR question, say “start an intake”, or “help”." });
+  if (!messages.length) addMessage({ from: "assistant", text: say("web.welcome") });
   if (!result.ok && result.status !== 401) $("chat-error").textContent = result.data.error || UNREACHABLE;
   $("text").focus();
 }
@@ -125,7 +131,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     $("text").value = "";
     send(text);
   });
-  $("logout").addEventListener("click", async () => { await api("/api/logout", {}); showLogin("You are logged out."); });
+  $("logout").addEventListener("click", async () => { await api("/api/logout", {}); showLogin(say("web.logged_out")); });
   const me = await api("/api/me");
   if (me.ok) { showChat(); } else if (me.status === 0) { showLogin(UNREACHABLE); } else { showLogin(); }
 });
