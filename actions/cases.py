@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import actor, channel, entity, latest_text
+from actions.common import actor, channel, entity, guarded, latest_text
 from bot.bootstrap import case_store
 from bot.cases.access import NotPermitted
 from bot.cases.commands import parse_note, parse_status_change
@@ -22,6 +22,7 @@ class ActionShowCase(Action):
     def name(self) -> str:
         return "action_show_case"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         reference = normalise_reference(entity(tracker, "case_ref") or latest_text(tracker))
         if not reference:
@@ -40,6 +41,7 @@ class ActionListCases(Action):
     def name(self) -> str:
         return "action_list_cases"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         try:
             cases = case_store().list_for(actor=actor(tracker), channel=channel(tracker))
@@ -54,6 +56,7 @@ class ActionChangeCaseStatus(Action):
     def name(self) -> str:
         return "action_change_case_status"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         request = parse_status_change(latest_text(tracker))
         if not request.reference:
@@ -79,6 +82,7 @@ class ActionAddCaseNote(Action):
     def name(self) -> str:
         return "action_add_case_note"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         request = parse_note(latest_text(tracker))
         if not request.reference:

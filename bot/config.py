@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     data_key: str = Field("", env="PRR_DATA_KEY")  # Fernet keys, comma-separated, newest first
     api_token: str = Field("", env="PRR_API_TOKEN")
     bridge_token: str = Field("", env="PRR_BRIDGE_TOKEN")
+    actions_token: str = Field("", env="PRR_ACTIONS_TOKEN")
     telegram_bot_token: str = Field("", env="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field("", env="TELEGRAM_API_BASE_URL")
 

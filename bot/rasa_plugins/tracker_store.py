@@ -36,6 +36,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Sess
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import conversations
+from bot.rasa_plugins import hot_paths  # noqa: F401  (importing it installs Rasa's per-turn fixes)
 
 NOT_KEPT = "[not kept]"
 MAX_SESSION_EVENTS = 60

@@ -212,3 +212,17 @@ def test_a_question_in_unusual_words_still_gets_a_sourced_answer_on_fallback():
         ActionNotUnderstood(), tracker("nelson mandela rules solitary confinement 15 days", "nlu_fallback", 0.3)
     )
     assert "Source:" in texts(messages)
+
+
+def test_an_action_that_fails_answers_an_apology_and_changes_nothing(database):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.begin() as conn:  # the case store breaks under the action: a database error
+        conn.execute(text("ALTER TABLE cases RENAME TO cases_away"))
+    engine.dispose()
+    for action, typed in ((ActionShowCase(), "show PRR-2026-0001"), (ActionListCases(), "list my cases")):
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(action.run(dispatcher, tracker(typed, sender=SUPERVISOR), {}))
+        assert events == []  # the conversation, and every answer in it, stays as it was
+        assert "went wrong" in texts(dispatcher.messages) and len(dispatcher.messages) == 1
