@@ -7,6 +7,7 @@ import functools
 import logging
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
 from bot.config import quiet_environment
 
@@ -19,10 +20,12 @@ FAILED = (
 
 
 def guarded(run):
-    """Wrap an action's `run`: any exception becomes a plain apology and no events.
+    """Wrap an action's `run`: any exception becomes a plain apology, and the conversation stays
+    as it was, every answer given so far included.
 
-    No events means the conversation (every answer given so far) stays as it was. The log gets
-    the action and the exception's type only: messages of database or key errors can carry values.
+    In a form, Rasa has already put the message into the slot being asked before validation;
+    unchecked, that is not kept, and the same question stays open (Rasa would move to another). The log gets the action and the
+    exception's type only: messages of database or key errors can carry values.
     """
 
     @functools.wraps(run)
@@ -33,7 +36,8 @@ def guarded(run):
             logger.error("%s failed: %s", self.name(), type(error).__name__)
             dispatcher.messages.clear()  # half a reply would mislead
             dispatcher.utter_message(text=FAILED)
-            return []
+            asked = tracker.get_slot("requested_slot") if tracker.active_loop.get("name") else None
+            return [SlotSet(asked, None), SlotSet("requested_slot", asked)] if asked else []
 
     return guarded_run
 

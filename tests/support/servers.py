@@ -164,13 +164,16 @@ class Servers:
 
 
 @contextlib.contextmanager
-def running_servers(workdir: Path):
-    """A migrated database with the knowledge corpus, and both servers up; stopped afterwards."""
+def running_servers(workdir: Path, env: dict | None = None):
+    """A migrated database with the knowledge corpus, and both servers up; stopped afterwards.
+
+    `env` adds to or overrides the servers' environment (e.g. their own PRR_KEYS_DIR)."""
     from bot.knowledge.store import load_corpus
     from bot.storage.db import session_factory
     from bot.storage.migrate import upgrade
 
     servers = Servers(workdir)
+    servers.env.update(env or {})
     upgrade(servers.db_url)
     with session_factory(servers.db_url).begin() as session:
         load_corpus(session, ROOT / "knowledge")
