@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.app import AS_OPTION, main
+from bot.cli.app import AS_OPTION, main, shown_as_click_errors
 from bot.config import settings
+from bot.security.tokens import TokenError
+
+secret_errors = shown_as_click_errors(TokenError)  # an empty or short bridge token: one clear line
 
 
 @main.command()
 @click.option("--listen", default="127.0.0.1:5080", show_default=True, help="Where the web chat listens.")
 @click.option("--rasa-url", default="http://127.0.0.1:5005", show_default=True)
 @click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (behind HTTPS).")
+@secret_errors
 def web(listen: str, rasa_url: str, secure_cookies: bool) -> None:
     """Serve the web chat for staff (login, then chat)."""
     import asyncio
@@ -31,6 +35,7 @@ def web(listen: str, rasa_url: str, secure_cookies: bool) -> None:
 @click.option("--listen", default="127.0.0.1:8443", show_default=True, help="Where the webhook server listens.")
 @click.option("--rasa-url", default="http://127.0.0.1:5005", show_default=True)
 @click.option("--base-url", envvar="TELEGRAM_API_BASE_URL", help="Bot API base URL (a local Bot API server).")
+@secret_errors
 def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str | None) -> None:
     """Run the Telegram bridge. The bot token comes from TELEGRAM_BOT_TOKEN."""
     import asyncio
@@ -64,6 +69,7 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
 @main.command()
 @click.option("--url", default="http://127.0.0.1:5005", show_default=True, help="The Rasa server.")
 @AS_OPTION
+@secret_errors
 def shell(url: str, as_name: str) -> None:
     """Chat with the running assistant in this terminal (type a button's number to press it)."""
     import requests

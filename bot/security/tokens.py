@@ -60,20 +60,19 @@ def bearer_matches(header: str | None, token: str) -> bool:
 
 def _secret(given: str, variable: str, file_name: str) -> str:
     if given:
-        return _checked(given, variable)
+        return _checked(given, variable, "Set it to a longer random value, or unset it to use a generated one.")
     path = keys_dir() / file_name
     if not path.exists():
         _create(path)
-    return _checked(path.read_text().strip(), str(path))
+    return _checked(path.read_text().strip(), str(path), "Delete the file to have a new secret made.")
 
 
-def _checked(value: str, source: str) -> str:
+def _checked(value: str, source: str, remedy: str) -> str:
     if not value:
-        raise TokenError(f"{source} is empty. Delete it to have a new secret made, or put one in it.")
+        raise TokenError(f"{source} is empty. {remedy}")
     if len(value) < MIN_LENGTH:
         raise TokenError(
-            f"The secret in {source} has {len(value)} characters; at least {MIN_LENGTH} are needed. "
-            "Use a longer random value (or delete the file to have one made)."
+            f"The secret in {source} has {len(value)} characters; at least {MIN_LENGTH} are needed. {remedy}"
         )
     return value
 

@@ -38,6 +38,19 @@ def test_a_short_token_in_the_environment_is_refused(keys, monkeypatch):
         tokens.api_token()
 
 
+@pytest.mark.parametrize("command", [["web", "--listen", "127.0.0.1:1"], ["secret", "bridge-token"]])
+def test_a_bridge_started_with_an_empty_token_file_stops_with_one_clear_line(keys, command):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    keys.mkdir()
+    (keys / "bridge.token").write_text("")
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1
+    assert "bridge.token is empty" in result.output and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize(
     "header, matches",
     [
