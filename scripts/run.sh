@@ -8,7 +8,8 @@ export RASA_TELEMETRY_ENABLED=false  # no telemetry or error reports leave this 
 umask 077
 mkdir -p var/log
 chmod 700 var var/log
-chmod 600 var/log/*.log 2>/dev/null  # logs of an earlier run keep their mode when appended to
+# Files of an earlier run (or made before this umask) keep their mode when written again.
+chmod 600 var/log/*.log var/prr.db var/prr.db-wal var/prr.db-shm 2>/dev/null
 
 # Rasa keeps conversations in our database and presents the actions token to the action server;
 # written under another name first, so no server ever reads half a file.

@@ -46,16 +46,21 @@ def api_token() -> str:
     return _secret(settings().api_token, "PRR_API_TOKEN", "api.token")
 
 
-def bearer_matches(header: str | None, token: str) -> bool:
-    """Whether an Authorization header is `Bearer <token>`, in constant time.
+def secret_matches(given: str | None, expected: str) -> bool:
+    """Whether a presented secret (a header's value) is the expected one, in constant time.
 
-    Bytes are compared because compare_digest refuses non-ASCII strings with TypeError; a header
-    that cannot even be encoded is simply wrong, so the caller answers 401, never 500.
+    Bytes are compared because compare_digest refuses non-ASCII strings with TypeError; a value
+    that cannot even be encoded is simply wrong, so the caller answers 401/403, never 500.
     """
     try:
-        return hmac.compare_digest((header or "").encode("utf-8"), f"Bearer {token}".encode())
+        return hmac.compare_digest((given or "").encode("utf-8"), expected.encode("utf-8"))
     except (TypeError, UnicodeError):
         return False
+
+
+def bearer_matches(header: str | None, token: str) -> bool:
+    """Whether an Authorization header is `Bearer <token>` (see secret_matches)."""
+    return secret_matches(header, f"Bearer {token}")
 
 
 def _secret(given: str, variable: str, file_name: str) -> str:

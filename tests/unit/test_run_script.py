@@ -40,6 +40,8 @@ def test_run_sh_makes_its_files_private_and_leaves_the_rasa_api_off(tmp_path):
     log_dir.mkdir(parents=True, mode=0o755)
     (log_dir / "rasa.log").write_text("from an earlier run\n")
     (log_dir / "rasa.log").chmod(0o644)
+    (tmp_path / "var" / "prr.db").write_bytes(b"")
+    (tmp_path / "var" / "prr.db").chmod(0o644)
     calls = tmp_path / "calls"
     env = {**os.environ, "CALLS": str(calls), "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
@@ -66,6 +68,7 @@ def test_run_sh_makes_its_files_private_and_leaves_the_rasa_api_off(tmp_path):
         "web.log": 0o600,
     }
     assert mode(tmp_path / "var" / "endpoints.yml") == 0o600
+    assert mode(tmp_path / "var" / "prr.db") == 0o600  # made by an earlier run with a looser umask
     assert "Bearer" in (tmp_path / "var" / "endpoints.yml").read_text()
     assert not (tmp_path / "var" / "endpoints.yml.new").exists()
     started = calls.read_text().splitlines()
