@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import actor, channel, entity, latest_text
+from actions.common import actor, channel, entity, guarded, latest_text
 from bot.bootstrap import case_store
 from bot.cases.access import NotPermitted
 from bot.cases.commands import parse_note, parse_status_change
@@ -21,6 +21,7 @@ class ActionShowCase(Action):
     def name(self) -> str:
         return "action_show_case"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         reference = normalise_reference(entity(tracker, "case_ref") or latest_text(tracker))
         if not reference:
@@ -39,6 +40,7 @@ class ActionListCases(Action):
     def name(self) -> str:
         return "action_list_cases"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         try:
             cases = case_store().list_for(actor=actor(tracker), channel=channel(tracker))
@@ -53,6 +55,7 @@ class ActionChangeCaseStatus(Action):
     def name(self) -> str:
         return "action_change_case_status"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         request = parse_status_change(latest_text(tracker))
         if not request.reference:
@@ -78,6 +81,7 @@ class ActionAddCaseNote(Action):
     def name(self) -> str:
         return "action_add_case_note"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         request = parse_note(latest_text(tracker))
         if not request.reference:

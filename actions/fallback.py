@@ -12,7 +12,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_text
+from actions.common import guarded, latest_text
 from actions.knowledge import send
 from bot.bootstrap import knowledge_base
 from bot.knowledge.answers import RELATED, answer
@@ -23,6 +23,7 @@ class ActionNotUnderstood(Action):
     def name(self) -> str:
         return "action_not_understood"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         text = latest_text(tracker)
         reason = unreadable(text)

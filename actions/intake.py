@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import actor, channel, latest_intent, latest_text, logger, staff_id
+from actions.common import actor, channel, guarded, latest_intent, latest_text, logger, staff_id
 from actions.knowledge import reply_to_question
 from bot.bootstrap import case_store
 from bot.cases.access import NotPermitted
@@ -35,6 +35,7 @@ class ValidateIntakeForm(Action):
     def name(self) -> str:
         return "validate_intake_form"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         answers = _answers(tracker)
         # While the form runs, a question is always pending; none pending means it is just starting
@@ -63,6 +64,7 @@ class ActionAskIntakeReview(Action):
     def name(self) -> str:
         return "action_ask_intake_review"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         dispatcher.utter_message(
             text=flow.review_text(_answers(tracker)),
@@ -77,6 +79,7 @@ class ActionSubmitIntake(Action):
     def name(self) -> str:
         return "action_submit_intake"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         answers = _answers(tracker)
         clear = [SlotSet(slot, None) for slot in flow.SLOTS + (STARTED,)]

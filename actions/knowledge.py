@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity, latest_text
+from actions.common import entity, guarded, latest_text
 from bot.bootstrap import knowledge_base
 from bot.knowledge.answers import RELATED, Reply, answer, section_reply
 
@@ -41,6 +41,7 @@ class ActionAnswerKnowledge(Action):
     def name(self) -> str:
         return "action_answer_knowledge"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         reply_to_question(dispatcher, tracker, latest_text(tracker))
         return []

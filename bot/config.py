@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     data_key: str = Field(default="", env="PRR_DATA_KEY")  # Fernet keys, comma-separated, newest first
     api_token: str = Field(default="", env="PRR_API_TOKEN")
     bridge_token: str = Field(default="", env="PRR_BRIDGE_TOKEN")
+    actions_token: str = Field(default="", env="PRR_ACTIONS_TOKEN")
     telegram_bot_token: str = Field(default="", env="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(default="", env="TELEGRAM_API_BASE_URL")
     # The language every reply is in: a catalogue in bot/language/messages/ ("en", later "ru").

@@ -27,12 +27,12 @@ from bot.config import QUIET_ENVIRONMENT
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bot.rasa_endpoints import rasa_endpoints  # noqa: E402  (the endpoints `make run` uses)
-from tests.support.servers import ACTIONS_ENV, free_port, wait_until_up  # noqa: E402  (the same start-up checks as the tests)
+from tests.support.servers import ACTIONS_TOKEN, actions_command, free_port, wait_until_up  # noqa: E402  (the same start-up checks as the tests)
 
 BIN = ROOT / ".venv" / "bin"
 WORK = ROOT / "var" / "bench"
-TOKEN = "bench-bridge-token"
-API_TOKEN = "bench-api-token"
+TOKEN = "bench-bridge-token-not-secret-0123456789"
+API_TOKEN = "bench-api-token-not-secret-0123456789"
 
 
 def pct(values, q):
@@ -287,7 +287,7 @@ def main() -> None:
         PRR_BRIDGE_TOKEN=TOKEN,
         PRR_KEYS_DIR=str(WORK / "keys"),
         PRR_API_TOKEN=API_TOKEN,
-        **ACTIONS_ENV,
+        PRR_ACTIONS_TOKEN=ACTIONS_TOKEN,
     )
     subprocess.run(
         [str(BIN / "prr"), "db", "upgrade"],
@@ -317,7 +317,7 @@ def main() -> None:
     ]
     actions_port, rasa_port = free_port(), free_port()
     (WORK / "endpoints.yml").write_text(
-        yaml.safe_dump(rasa_endpoints(db_url, f"http://127.0.0.1:{actions_port}/webhook"))
+        yaml.safe_dump(rasa_endpoints(db_url, f"http://127.0.0.1:{actions_port}/webhook", actions_token=ACTIONS_TOKEN))
     )
     ours = Bot(
         "ours",
@@ -343,7 +343,7 @@ def main() -> None:
         "",
         ROOT,
         ours_env,
-        actions_cmd=[str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(actions_port)],
+        actions_cmd=actions_command(actions_port),
     )
     try:
         wait_until_up(f"http://127.0.0.1:{stock_port}/", stock.rasa, stock.logs["rasa"])

@@ -5,19 +5,25 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 BRIDGES_BIN=.venv-bridges/bin  # web chat and Telegram: their own environment, a current aiohttp, no Rasa
 export RASA_TELEMETRY_ENABLED=false  # no telemetry or error reports leave this machine
+# Every file made from here on (endpoints with secrets, logs, the database) is for this account only.
+umask 077
 mkdir -p var/log
+chmod 700 var var/log
+# Files of an earlier run (or made before this umask) keep their mode when written again.
+chmod 600 var/log/*.log var/prr.db var/prr.db-wal var/prr.db-shm 2>/dev/null
 
-# Rasa keeps conversations in our database; its HTTP API needs a token.
-"$BIN/prr" rasa-endpoints >var/endpoints.yml
-chmod 600 var/endpoints.yml
-"$BIN/prr" secret api-token >/dev/null     # both created before the servers read them
-"$BIN/prr" secret bridge-token >/dev/null
+# Rasa keeps conversations in our database and presents the actions token to the action server;
+# written under another name first, so no server ever reads half a file.
+"$BIN/prr" rasa-endpoints >var/endpoints.yml.new || { echo "Could not write var/endpoints.yml." >&2; exit 1; }
+mv -f var/endpoints.yml.new var/endpoints.yml
+"$BIN/prr" secret bridge-token >/dev/null || exit 1  # made before the servers read it
 
-# rasa_sdk takes its host only from SANIC_HOST (it binds 0.0.0.0 otherwise).
-SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --actions actions --port 5055 >var/log/actions.log 2>&1 &
+# Only the Rasa server may call it (the actions token); it listens on 127.0.0.1.
+"$BIN/python" -m bot.rasa_plugins.action_server --port 5055 >var/log/actions.log 2>&1 &
 actions_pid=$!
-# bot.rasa_plugins.serve is `rasa run` with the API token from var/keys, kept out of the process list.
-"$BIN/python" -m bot.rasa_plugins.serve run --enable-api -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
+# bot.rasa_plugins.serve is `rasa run` with our tokens checked first. Rasa's HTTP API stays off:
+# nothing here needs it (add --enable-api to have it, with the token in var/keys/api.token).
+"$BIN/python" -m bot.rasa_plugins.serve run -i 127.0.0.1 --port 5005 -m models/prr.tar.gz \
   --endpoints var/endpoints.yml --credentials credentials.yml >var/log/rasa.log 2>&1 &
 rasa_pid=$!
 "$BRIDGES_BIN/prr" web --listen 127.0.0.1:5080 --rasa-url http://127.0.0.1:5005 >var/log/web.log 2>&1 &
@@ -48,13 +54,13 @@ done
 echo
 cat <<MSG
 PRR Assistant is running.
-  Rasa server (bridge channel + HTTP API): http://127.0.0.1:5005
-  Action server:                         http://127.0.0.1:5055
+  Rasa server (bridge channel only):     http://127.0.0.1:5005
+  Action server (Rasa's calls only):     http://127.0.0.1:5055
   Web chat:                              http://127.0.0.1:5080/   (log in: prr staff set-password NAME)
 
 Talk to it (as a registered staff member; add one with: .venv/bin/prr staff add --name NAME --role intake):
   in a terminal:  .venv/bin/prr shell --as NAME
-  HTTP API:       needs the token in var/keys/api.token (?token=...)
+Logs (this account only): var/log/
 
 MSG
 if [ -n "$telegram_pid" ]; then

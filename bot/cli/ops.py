@@ -191,6 +191,9 @@ def rasa_endpoints(actions_url: str, lock_store: str | None, lock_prefix: str | 
 @click.argument("which", type=click.Choice(["api-token", "bridge-token"]))
 def secret(which: str) -> None:
     """Print a generated secret, for the scripts that start the servers."""
-    from bot.security.tokens import api_token, bridge_token
+    from bot.security.tokens import TokenError, api_token, bridge_token
 
-    click.echo(api_token() if which == "api-token" else bridge_token())
+    try:
+        click.echo(api_token() if which == "api-token" else bridge_token())
+    except TokenError as error:
+        raise click.ClickException(str(error)) from None

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.app import AS_OPTION, main
+from bot.cli.app import AS_OPTION, main, shown_as_click_errors
 from bot.config import settings
+from bot.security.tokens import TokenError
 from bot.security.transport import is_local
+
+secret_errors = shown_as_click_errors(TokenError)  # an empty or short bridge token: one clear line
 
 
 class HostPort(click.ParamType):
@@ -37,6 +40,7 @@ class HostPort(click.ParamType):
     help="A TLS proxy in front is the only way in: the cookie is Secure and the client is the proxy's X-Forwarded-For.",
 )
 @click.option("--secure-cookies", is_flag=True, help="Mark the session cookie Secure (implied by the two above).")
+@secret_errors
 def web(
     listen: tuple[str, int],
     rasa_url: str,
@@ -85,6 +89,7 @@ def web(
 )
 @click.option("--rasa-url", default="http://127.0.0.1:5005", show_default=True)
 @click.option("--base-url", envvar="TELEGRAM_API_BASE_URL", help="Bot API base URL (a local Bot API server).")
+@secret_errors
 def telegram(webhook_url: str | None, listen: tuple[str, int], rasa_url: str, base_url: str | None) -> None:
     """Run the Telegram bridge. The bot token comes from TELEGRAM_BOT_TOKEN."""
     import asyncio
@@ -115,6 +120,7 @@ def telegram(webhook_url: str | None, listen: tuple[str, int], rasa_url: str, ba
 @main.command()
 @click.option("--url", default="http://127.0.0.1:5005", show_default=True, help="The Rasa server.")
 @AS_OPTION
+@secret_errors
 def shell(url: str, as_name: str) -> None:
     """Chat with the running assistant in this terminal (type a button's number to press it)."""
     import asyncio

@@ -3,18 +3,26 @@
 It is Rasa's REST channel behind a bearer token: a bridge has already checked who the staff
 member is and sends their id as the sender, so nobody else may post here. This module runs
 inside the Rasa server (credentials.yml names it); nothing in `bot` imports it.
+
+Its receive route is our own, not the REST channel's: that one writes the message text to the
+log whenever a turn fails or is cancelled (a bridge that gave up waiting closes the connection,
+and Sanic cancels the turn). Ours logs what happened and the exception's type, never the text.
 """
 
 from __future__ import annotations
 
-import hmac
+import asyncio
+import logging
 
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import response
+from sanic import Blueprint, response
 
-from bot.security.tokens import bridge_token
+from bot.rasa_plugins import hot_paths  # noqa: F401  (importing it installs Rasa's per-turn fixes)
+from bot.security.tokens import bearer_matches, bridge_token
 
 CHANNELS = ("telegram", "web", "shell")
+logger = logging.getLogger("prr.bridge")
 
 
 class BridgeInput(RestInput):
@@ -23,13 +31,35 @@ class BridgeInput(RestInput):
         return "bridge"
 
     def blueprint(self, on_new_message):
-        blueprint = super().blueprint(on_new_message)
-        expected = f"Bearer {bridge_token()}"
+        blueprint = Blueprint("prr_bridge", __name__)
+        token = bridge_token()  # read at start-up: a missing or short token stops Rasa here
 
         @blueprint.middleware("request")
         async def require_token(request):
-            if request.method == "POST" and not hmac.compare_digest(request.headers.get("Authorization", ""), expected):
+            if request.method == "POST" and not bearer_matches(request.headers.get("authorization"), token):
                 return response.json({"error": "a valid bridge token is required"}, status=401)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_request):
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/webhook", methods=["POST"])
+        async def receive(request):
+            collector = CollectingOutputChannel()
+            message = UserMessage(
+                self._extract_message(request),
+                collector,
+                await self._extract_sender(request),
+                input_channel=self._extract_input_channel(request),
+                metadata=self.get_metadata(request),
+            )
+            try:
+                await on_new_message(message)
+            except asyncio.CancelledError:
+                logger.error("A turn was cancelled (the bridge stopped waiting); sender %s.", message.sender_id)
+            except Exception as error:  # noqa: BLE001  the reply so far is still sent
+                logger.error("A turn failed: %s; sender %s.", type(error).__name__, message.sender_id)
+            return response.json(collector.messages)
 
         return blueprint
 

@@ -13,6 +13,7 @@ A py-spy profile of our Rasa server over a 200-turn conversation and over 20 con
   since the classes do not change while the server runs.
 
 Behaviour is unchanged; tests/test_rasa_hot_paths.py checks both against Rasa's originals.
+Importing this module installs both (the plugins Rasa loads import it).
 """
 
 from __future__ import annotations
@@ -56,3 +57,6 @@ def resolve_event_class(type_name, default=None):
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_class)
+
+
+install()

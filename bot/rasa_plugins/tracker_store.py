@@ -12,6 +12,10 @@
   store starts a new session that carries the current slots and open form over, as Rasa's own
   session start does; Rasa then loads only that session. The state after a boundary is the
   state before it.
+- Rasa answers a store that fails to read a conversation with an empty one, and would then save
+  that over it. When the stored events cannot be opened (a data key missing or not fitting),
+  this store refuses to save for that sender until a read succeeds again, so the interview
+  waits, intact, for the right key.
 - Rasa finds a session with a query on (sender, event type, timestamp) but indexes only the
   sender, so each turn read every event the sender ever had. Two indexes make that a lookup.
   On SQLite, Rasa's engine opened a new connection for every query; ours keeps them in a pool.
@@ -36,7 +40,9 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Sess
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.conversations import sealing
+from bot.rasa_plugins import hot_paths  # noqa: F401  (importing it installs Rasa's per-turn fixes)
 from bot.security import key_check
+from bot.security.crypto import DataKeyError
 
 NOT_KEPT = "[not kept]"
 MAX_SESSION_EVENTS = 60
@@ -64,6 +70,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self._create_event_indexes()
         # Rasa does not start with a missing or wrong data key (bot/security/key_check.py).
         key_check.check_data_key(self.engine)
+        self._unreadable: set[str] = set()  # senders whose stored events could not be opened
 
     def _create_event_indexes(self) -> None:
         for name, columns in EVENT_INDEXES.items():
@@ -76,7 +83,12 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id, fetch_events_from_all_sessions):
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
-            events = sealing.unseal_all([row.data for row in rows])
+            try:
+                events = sealing.unseal_all([row.data for row in rows])
+            except DataKeyError:
+                self._unreadable.add(sender_id)
+                raise
+        self._unreadable.discard(sender_id)
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -91,6 +103,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker) -> None:
+        if tracker.sender_id in self._unreadable:
+            raise DataKeyError(
+                "Not saved: this conversation's stored events could not be opened with the current keys."
+            )
         for event in tracker.events:
             if isinstance(event, BotUttered) and event.text and event.text != NOT_KEPT:
                 event.text = NOT_KEPT

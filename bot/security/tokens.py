@@ -1,16 +1,31 @@
-"""Secrets kept outside the repository and the database.
+"""Secrets kept outside the repository and the database, and how a presented one is checked.
 
-The bridge token lets channel bridges (Telegram, web) hand messages to Rasa with the staff
-member's id already checked; it comes from PRR_BRIDGE_TOKEN or a 0600 file under var/keys/.
+- The bridge token lets channel bridges (Telegram, web) hand messages to Rasa with the staff
+  member's id already checked.
+- The actions token is what Rasa presents to our action server (in the generated endpoints
+  file), so that no other local process can run an action as a staff member.
+- The API token opens Rasa's HTTP API, when that is switched on.
+
+Each comes from its environment variable or from a 0600 file under var/keys/, generated on first
+use. A secret shorter than MIN_LENGTH, or an empty file, is refused with a clear message
+(TokenError), so a server stops at start-up instead of running with a guessable secret.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from bot.config import settings
+
+MIN_LENGTH = 32
+
+
+class TokenError(ValueError):
+    """A secret is empty or too short; the message says which and what to do."""
 
 
 def keys_dir() -> Path:
@@ -18,21 +33,76 @@ def keys_dir() -> Path:
 
 
 def bridge_token() -> str:
-    return settings().bridge_token or _generated("bridge.token")
+    return _secret(settings().bridge_token, "PRR_BRIDGE_TOKEN", "bridge.token")
 
 
-def _generated(name: str) -> str:
-    path = keys_dir() / name
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:  # O_EXCL: when two processes start at once, one creates the file and both read it
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-    except FileExistsError:
-        pass
-    return path.read_text().strip()
+def actions_token() -> str:
+    """What Rasa presents to the action server (PRR_ACTIONS_TOKEN or var/keys/actions.token)."""
+    return _secret(settings().actions_token, "PRR_ACTIONS_TOKEN", "actions.token")
 
 
 def api_token() -> str:
     """The token for Rasa's HTTP API (given to Rasa by bot.rasa_plugins.serve): PRR_API_TOKEN or var/keys/api.token."""
-    return settings().api_token or _generated("api.token")
+    return _secret(settings().api_token, "PRR_API_TOKEN", "api.token")
+
+
+def secret_matches(given: str | None, expected: str) -> bool:
+    """Whether a presented secret (a header's value) is the expected one, in constant time.
+
+    Bytes are compared because compare_digest refuses non-ASCII strings with TypeError; a value
+    that cannot even be encoded is simply wrong, so the caller answers 401/403, never 500.
+    """
+    try:
+        return hmac.compare_digest((given or "").encode("utf-8"), expected.encode("utf-8"))
+    except (TypeError, UnicodeError):
+        return False
+
+
+def bearer_matches(header: str | None, token: str) -> bool:
+    """Whether an Authorization header is `Bearer <token>` (see secret_matches)."""
+    return secret_matches(header, f"Bearer {token}")
+
+
+def _secret(given: str, variable: str, file_name: str) -> str:
+    if given:
+        return _checked(given, variable, "Set it to a longer random value, or unset it to use a generated one.")
+    path = keys_dir() / file_name
+    if not path.exists():
+        _create(path)
+    return _checked(path.read_text().strip(), str(path), "Delete the file to have a new secret made.")
+
+
+def _checked(value: str, source: str, remedy: str) -> str:
+    if not value:
+        raise TokenError(f"{source} is empty. {remedy}")
+    if len(value) < MIN_LENGTH:
+        raise TokenError(
+            f"The secret in {source} has {len(value)} characters; at least {MIN_LENGTH} are needed. {remedy}"
+        )
+    return value
+
+
+def _create(path: Path) -> None:
+    """Write a fresh secret so that no reader ever sees a partial or empty file.
+
+    It is written and synced under a temporary name, then linked to its final name: the link
+    fails if another process made the file first (both then read that one).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp makes it 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    finally:
+        os.unlink(temporary)

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 from bot.cases.store import CaseStore
 from bot.staff.models import Actor
 from bot.storage.db import session_factory
+from tests.support.conversation import drive, joined
 from tests.support.servers import API_TOKEN, listening_addresses, running_servers
 
 pytestmark = pytest.mark.servers
@@ -40,14 +41,6 @@ def servers(tmp_path_factory):
 
 def staff(servers, name):
     return servers.staff[name]
-
-
-def joined(messages: list[dict]) -> str:
-    return "\n".join(m.get("text") or "" for m in messages)
-
-
-def buttons(messages: list[dict]) -> dict[str, str]:
-    return {b["title"]: b["payload"] for m in messages for b in m.get("buttons") or []}
 
 
 @pytest.mark.parametrize(
@@ -115,18 +108,6 @@ ADULT_INTAKE = [
     ("Uzbekistan", "check the answers"),
     ("@confirm", "The case reference is PRR-"),
 ]
-
-
-def drive(servers, sender, script):
-    last = []
-    for message, expected in script:
-        if message.startswith("@"):
-            options = buttons(last)
-            assert message[1:] in options, f"no button {message[1:]!r} in {options}"
-            message = options[message[1:]]
-        last = servers.say(sender, message)
-        assert expected in joined(last), f"after {message!r}: {joined(last)!r}"
-    return last
 
 
 def test_a_full_intake_with_invalid_answers_is_saved_with_every_field_typed(servers):

@@ -212,3 +212,32 @@ def test_a_question_in_unusual_words_still_gets_a_sourced_answer_on_fallback():
         ActionNotUnderstood(), tracker("nelson mandela rules solitary confinement 15 days", "nlu_fallback", 0.3)
     )
     assert "Source:" in texts(messages)
+
+
+def test_an_action_that_fails_answers_an_apology_and_changes_nothing(database):
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database)
+    with engine.begin() as conn:  # the case store breaks under the action: a database error
+        conn.execute(text("ALTER TABLE cases RENAME TO cases_away"))
+    engine.dispose()
+    for action, typed in ((ActionShowCase(), "show PRR-2026-0001"), (ActionListCases(), "list my cases")):
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(action.run(dispatcher, tracker(typed, sender=SUPERVISOR), {}))
+        assert events == []  # the conversation, and every answer in it, stays as it was
+        assert "went wrong" in texts(dispatcher.messages) and len(dispatcher.messages) == 1
+
+
+def test_a_failing_form_validation_keeps_every_answer_and_leaves_the_question_open(database, monkeypatch):
+    def broken_search(*_args, **_kwargs):
+        raise RuntimeError("the knowledge store is down")
+
+    monkeypatch.setattr("actions.intake.reply_to_question", broken_search)
+    given = {"intake_type": "other", "full_name": "Amina Bekova", "date_of_birth": "1990-01-05"}
+    # Rasa has put the question into the slot being asked before it calls the validation.
+    slots = {**given, "sex": "what does resolution 2396 require?", "requested_slot": "sex"}
+    typed = tracker("what does resolution 2396 require?", "ask_knowledge", slots=slots, active_loop="intake_form")
+    messages, updates = run(ValidateIntakeForm(), typed)
+    assert "went wrong" in texts(messages)
+    # The unchecked text is dropped and the same question stays open; name and birth date are untouched.
+    assert updates == {"sex": None, "requested_slot": "sex"}

@@ -100,3 +100,30 @@ def test_a_long_conversation_is_loaded_from_its_last_session_with_the_slots(tmp_
     assert sum(isinstance(e, SessionStarted) for e in loaded.events) == 1
     rows = stored_rows(path, "officer")
     assert len([row for row in rows if row.type_name == "user"]) == 10
+
+
+def test_a_conversation_that_the_keys_cannot_open_is_not_overwritten_and_reads_again_with_the_right_key(
+    tmp_path, domain, monkeypatch
+):
+    from cryptography.fernet import Fernet
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    right, wrong = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("PRR_DATA_KEY", right)
+    # Wrapped as Rasa wraps every tracker store: on a failed read it carries on with an empty conversation.
+    store = FailSafeTrackerStore(
+        module.RedactingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "c.db"))
+    )
+    tracker = DialogueStateTracker("officer", domain.slots)
+    tracker.update(SlotSet("full_name", "Amina Keptova"))
+    asyncio.run(store.save(tracker))
+
+    monkeypatch.setenv("PRR_DATA_KEY", wrong)
+    emptied = asyncio.run(store.retrieve("officer")) or DialogueStateTracker("officer", domain.slots)
+    assert emptied.get_slot("full_name") is None
+    emptied.update(SessionStarted())
+    turn(emptied, "a turn while the key is wrong")
+    asyncio.run(store.save(emptied))  # Rasa saves the empty conversation: refused, kept in memory only
+
+    monkeypatch.setenv("PRR_DATA_KEY", right)
+    assert asyncio.run(store.retrieve("officer")).get_slot("full_name") == "Amina Keptova"

@@ -22,9 +22,19 @@ BIN = ROOT / ".venv" / "bin"
 # The web chat and the Telegram bridge run from their own environment (a current aiohttp, no Rasa).
 BRIDGES_BIN = ROOT / ".venv-bridges" / "bin"
 START_TIMEOUT = 240
-BRIDGE_TOKEN = "test-bridge-token-not-secret"
-API_TOKEN = "test-api-token-not-secret"
-ACTIONS_ENV = {"SANIC_HOST": "127.0.0.1"}  # rasa_sdk's only host setting; as scripts/run.sh sets it
+BRIDGE_TOKEN = "test-bridge-token-not-secret-0123456789"
+API_TOKEN = "test-api-token-not-secret-0123456789"
+ACTIONS_TOKEN = "test-actions-token-not-secret-0123456789"
+
+
+def actions_command(port: int) -> list[str]:
+    """Our action server, as scripts/run.sh starts it (on 127.0.0.1, callable only with the actions token)."""
+    return [str(BIN / "python"), "-m", "bot.rasa_plugins.action_server", "--actions", "actions", "--port", str(port)]
+
+
+def private_log(path: Path):
+    """A log file only this account can read, as scripts/run.sh's umask 077 makes them."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w")
 
 
 def free_port() -> int:
@@ -73,6 +83,7 @@ class Servers:
             **QUIET_ENVIRONMENT,
             "PRR_BRIDGE_TOKEN": BRIDGE_TOKEN,
             "PRR_API_TOKEN": API_TOKEN,
+            "PRR_ACTIONS_TOKEN": ACTIONS_TOKEN,
         }
         # Conversations in the same database as the cases, as `make run` sets it up.
         self.write_endpoints()
@@ -80,17 +91,19 @@ class Servers:
 
     def write_endpoints(self, lock_store_url=None, lock_prefix=None):
         endpoints = rasa_endpoints(
-            self.db_url, f"http://127.0.0.1:{self.actions_port}/webhook", lock_store_url, lock_prefix
+            self.db_url, f"http://127.0.0.1:{self.actions_port}/webhook", lock_store_url, lock_prefix, ACTIONS_TOKEN
         )
-        (self.workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
+        path = self.workdir / "endpoints.yml"  # holds the actions token: 0600, as run.sh makes it
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+            handle.write(yaml.safe_dump(endpoints))
 
     def start_actions(self):
         log = self.workdir / "actions.log"
         self.actions = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            actions_command(self.actions_port),
             cwd=ROOT,
-            env={**self.env, **ACTIONS_ENV},
-            stdout=log.open("w"),
+            env=self.env,
+            stdout=private_log(log),
             stderr=subprocess.STDOUT,
         )
         wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", self.actions, log)
@@ -118,7 +131,7 @@ class Servers:
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=log.open("w"),
+            stdout=private_log(log),
             stderr=subprocess.STDOUT,
         )
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/status?token={API_TOKEN}", self.rasa, log)
@@ -153,13 +166,16 @@ class Servers:
 
 
 @contextlib.contextmanager
-def running_servers(workdir: Path):
-    """A migrated database with the knowledge corpus, and both servers up; stopped afterwards."""
+def running_servers(workdir: Path, env: dict | None = None):
+    """A migrated database with the knowledge corpus, and both servers up; stopped afterwards.
+
+    `env` adds to or overrides the servers' environment (e.g. their own PRR_KEYS_DIR)."""
     from bot.knowledge.store import load_corpus
     from bot.storage.db import session_factory
     from bot.storage.migrate import upgrade
 
     servers = Servers(workdir)
+    servers.env.update(env or {})
     upgrade(servers.db_url)
     with session_factory(servers.db_url).begin() as session:
         load_corpus(session, ROOT / "knowledge")

@@ -73,8 +73,13 @@ def test_endpoints_spare_the_action_server_the_domain_and_can_add_a_lock_store()
         "http://127.0.0.1:5055/webhook",
         "redis://127.0.0.1:6379/5",
         "node",
+        actions_token="t" * 40,
     )
-    assert made["action_endpoint"] == {"url": "http://127.0.0.1:5055/webhook", "enable_selective_domain": True}
+    assert made["action_endpoint"] == {
+        "url": "http://127.0.0.1:5055/webhook",
+        "enable_selective_domain": True,
+        "headers": {"Authorization": "Bearer " + "t" * 40},
+    }
     assert made["tracker_store"]["url"] == "db.example" and "host" not in made["tracker_store"]
     assert made["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 5, "key_prefix": "node"}
     assert yaml.safe_load(yaml.safe_dump(made)) == made
