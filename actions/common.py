@@ -10,13 +10,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from bot.config import quiet_environment
+from bot.language.catalogue import text as say
 
 quiet_environment()
 
 logger = logging.getLogger("prr.actions")
-FAILED = (
-    "Something went wrong on the server, so that was not done. Nothing you gave was lost; please try again in a moment."
-)
 
 
 def guarded(run):
@@ -35,7 +33,7 @@ def guarded(run):
         except Exception as error:
             logger.error("%s failed: %s", self.name(), type(error).__name__)
             dispatcher.messages.clear()  # half a reply would mislead
-            dispatcher.utter_message(text=FAILED)
+            dispatcher.utter_message(text=say("channel.action_failed"))
             asked = tracker.get_slot("requested_slot") if tracker.active_loop.get("name") else None
             return [SlotSet(asked, None), SlotSet("requested_slot", asked)] if asked else []
 
