@@ -24,6 +24,7 @@ from bot.cases.answers import CONTENT_COLUMNS, export_dict, to_columns
 from bot.cases.models import STATUSES, TRANSITIONS, Case, CaseNote, CaseReferral, CaseSequence, CaseStatus, StatusChange
 from bot.intake import fields as f
 from bot.security import audit
+from bot.security.audit import AuditAction
 
 REFERENCE = re.compile(r"\bPRR-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 MAX_NOTE_CHARS = 2000
@@ -104,7 +105,7 @@ class CaseStore:
                 )
             ]
             session.add(case)
-            audit.record(session, staff=actor.staff_id, action="create", case_ref=reference, channel=channel)
+            _audited(session, actor, AuditAction.CREATE, reference, channel)
         self.forget_interview(actor.staff_id, intake_started_at)
         return reference
 
@@ -127,7 +128,7 @@ class CaseStore:
                 .options(selectinload(Case.referrals), selectinload(Case.case_notes), selectinload(Case.status_changes))
             ).scalar_one_or_none()
             if case is not None and access.allowed(actor, access.READ, case):
-                audit.record(session, staff=actor.staff_id, action="read", case_ref=reference, channel=channel)
+                _audited(session, actor, AuditAction.READ, reference, channel)
                 return case
         self._refused(actor, access.READ, reference, channel)
 
@@ -142,7 +143,9 @@ class CaseStore:
                 .limit(limit)
             )
             cases = list(session.execute(query).scalars())
-            audit.record(session, staff=actor.staff_id, action="list", case_ref=None, channel=channel)
+            # One entry per case shown (a listing shows names), or one naming none.
+            for reference in [c.reference for c in cases] or [None]:
+                _audited(session, actor, AuditAction.LIST, reference, channel)
         return cases
 
     def change_status(self, reference: str, new_status: str, reason: str, *, actor: Actor, channel: str) -> Case:
@@ -175,9 +178,7 @@ class CaseStore:
                 )
             )
             case.status, case.updated_at = new_status, now
-            audit.record(
-                session, staff=actor.staff_id, action="status_change", case_ref=case.reference, channel=channel
-            )
+            _audited(session, actor, AuditAction.STATUS_CHANGE, case.reference, channel)
             return _with_history(session, case)
 
     def add_note(self, reference: str, text: str, *, actor: Actor, channel: str) -> Case:
@@ -193,21 +194,23 @@ class CaseStore:
             now = _now()
             session.add(CaseNote(case_id=case.id, author=actor.staff_id, channel=channel, created_at=now, text=text))
             case.updated_at = now
-            audit.record(session, staff=actor.staff_id, action="note", case_ref=case.reference, channel=channel)
+            _audited(session, actor, AuditAction.NOTE, case.reference, channel)
             return _with_history(session, case)
 
     def assign(self, reference: str, case_manager_id: str, *, actor: Actor, channel: str) -> None:
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.ASSIGN, channel)
             case.assigned_to, case.updated_at = case_manager_id, _now()
-            audit.record(session, staff=actor.staff_id, action="assign", case_ref=case.reference, channel=channel)
+            _audited(session, actor, AuditAction.ASSIGN, case.reference, channel)
 
-    def export(self, reference: str, *, actor: Actor, channel: str) -> dict:
-        """One case with notes and history as plain data, for an authorised supervisor."""
+    def export(self, reference: str, *, actor: Actor, channel: str, destination: str = "") -> dict:
+        """One case with notes and history as plain data, for an authorised supervisor; the
+        audit entry names the destination (a file, or the screen)."""
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.EXPORT, channel)
             data = export_dict(case)
-            audit.record(session, staff=actor.staff_id, action="export", case_ref=case.reference, channel=channel)
+            detail = f"to {destination}" if destination else None
+            _audited(session, actor, AuditAction.EXPORT, case.reference, channel, detail)
         return data
 
     def erase(self, reference: str, reason: str, *, actor: Actor, channel: str) -> tuple[Case, int]:
@@ -236,7 +239,7 @@ class CaseStore:
                     reason=f"erased: {reason}",
                 )
             )
-            audit.record(session, staff=actor.staff_id, action="erase", case_ref=case.reference, channel=channel)
+            _audited(session, actor, AuditAction.ERASE, case.reference, channel)
         removed = 0
         if case.intake_started_at is not None:
             removed = self._conversations.delete_between(
@@ -272,6 +275,10 @@ class CaseStore:
             session.rollback()
             self._refused(actor, action, reference, channel)
         return case
+
+
+def _audited(session: Session, actor: Actor, action: AuditAction, reference: str | None, channel: str, detail=None):
+    audit.record(session, staff=actor.staff_id, action=action, case_ref=reference, channel=channel, detail=detail)
 
 
 def _with_history(session: Session, case: Case) -> Case:

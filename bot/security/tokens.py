@@ -2,6 +2,8 @@
 
 The bridge token lets channel bridges (Telegram, web) hand messages to Rasa with the staff
 member's id already checked; it comes from PRR_BRIDGE_TOKEN or a 0600 file under var/keys/.
+The audit key keys the audit trail's hash chain (PRR_AUDIT_KEY or var/keys/audit.key): whoever
+can write the database but cannot read it cannot rewrite the chain unnoticed.
 """
 
 from __future__ import annotations
@@ -36,3 +38,8 @@ def _generated(name: str) -> str:
 def api_token() -> str:
     """The token for Rasa's HTTP API (given to Rasa by bot.rasa_plugins.serve): PRR_API_TOKEN or var/keys/api.token."""
     return settings().api_token or _generated("api.token")
+
+
+def audit_key() -> bytes:
+    """The HMAC key of the audit chain: PRR_AUDIT_KEY or var/keys/audit.key (0600, made on first use)."""
+    return (settings().audit_key or _generated("audit.key")).encode("utf-8")

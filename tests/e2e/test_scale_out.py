@@ -15,6 +15,7 @@ from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.knowledge.store import load_corpus
 from bot.storage.db import session_factory
+from tests.support.audit import without_audit_guard
 from tests.support.paths import ROOT
 from tests.support.servers import BRIDGE_TOKEN, Servers
 
@@ -36,13 +37,12 @@ class PostgresServers(Servers):
 def cluster(tmp_path_factory, postgres_url):
     engine = create_engine(postgres_url)
     with engine.begin() as conn:  # a clean start in the shared test database
+        without_audit_guard(conn)
         conn.execute(
             text(
                 "TRUNCATE cases, case_referrals, case_notes, case_status_changes, case_sequences, "
-                "knowledge_sections, staff, access_refusals, audit_log; "
-                "UPDATE audit_head SET seq = 0, last_hash = :g"
-            ),
-            {"g": "0" * 64},
+                "knowledge_sections, staff, access_refusals, audit_log"
+            )
         )
     engine.dispose()
     with session_factory(postgres_url).begin() as session:
