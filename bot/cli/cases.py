@@ -1,4 +1,4 @@
-"""`prr case …`: cases, acting as a staff member (checked and audited like chat)."""
+"""`prr case …`: cases, acting as a staff member who gives their password (checked and audited like chat)."""
 
 from __future__ import annotations
 
@@ -55,9 +55,9 @@ def case_export(reference: str, as_name: str, out: str | None) -> None:
     """Write one case with its notes and history as JSON (supervisors; audited)."""
     from bot.bootstrap import case_store
 
-    data = json.dumps(
-        case_store().export(reference, actor=acting_as(as_name), channel="cli"), ensure_ascii=False, indent=2
-    )
+    destination = f"file {os.path.abspath(out)}" if out else "standard output"
+    exported = case_store().export(reference, actor=acting_as(as_name), channel="cli", destination=destination)
+    data = json.dumps(exported, ensure_ascii=False, indent=2)
     if out:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:

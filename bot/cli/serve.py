@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.app import AS_OPTION, main
+from bot.cli.app import AS_OPTION, authenticated, main
 from bot.config import settings
 
 
@@ -65,15 +65,13 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
 @click.option("--url", default="http://127.0.0.1:5005", show_default=True, help="The Rasa server.")
 @AS_OPTION
 def shell(url: str, as_name: str) -> None:
-    """Chat with the running assistant in this terminal (type a button's number to press it)."""
+    """Chat with the running assistant in this terminal, as a staff member who gives their
+    password (type a button's number to press it)."""
     import requests
 
-    from bot.bootstrap import staff_store
     from bot.security.tokens import bridge_token
 
-    member = staff_store().active_by_name(as_name)
-    if member is None:
-        raise click.ClickException("not permitted")
+    member = authenticated(as_name, channel="shell")
     click.echo(f"Talking to {url} as {member.name}. Ctrl-D or /quit to leave.")
     headers = {"Authorization": f"Bearer {bridge_token()}"}
     buttons: list[dict] = []
