@@ -93,11 +93,14 @@ def audit_verify(anchor: str | None) -> None:
 def audit_anchor() -> None:
     """Check the chain, then print its head (SEQ:HASH) to keep somewhere else, e.g. on paper or in
     another system; `prr audit verify --anchor SEQ:HASH` later shows the chain still contains it."""
+    from bot.security import audit as audit_log
     from bot.security import audit_anchor as anchors
+    from bot.storage.db import session_factory
 
     head = _verified(None).head
     if head.seq:
-        anchors.append(head)
+        with session_factory()() as session:
+            anchors.append(head, audit_log.database_tag(session))
     click.echo(str(head))
 
 

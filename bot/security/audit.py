@@ -113,8 +113,11 @@ def record(
 ) -> AuditEntry:
     """Append one entry inside the caller's transaction: it commits or rolls back with the change."""
     action = AuditAction(action)  # only known actions; a typo fails here, not in a report later
-    session.execute(update(AuditLock).where(AuditLock.id == 1).values(writes=AuditLock.writes + 1))
-    last = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar_one_or_none()
+    newest = _newest_in_transaction(session)
+    if newest is None:  # the transaction's first entry: take the writers' lock, then read the head
+        session.execute(update(AuditLock).where(AuditLock.id == 1).values(writes=AuditLock.writes + 1))
+        last = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+        newest = audit_anchor.Head(0, last or GENESIS)
     entry = AuditEntry(
         at=datetime.now(timezone.utc),
         staff=str(staff)[:120],
@@ -124,13 +127,23 @@ def record(
         outcome=outcome,
         origin=origin(),
         detail=detail[:MAX_DETAIL] if detail else None,
-        prev_hash=last or GENESIS,
+        prev_hash=newest.hash,
     )
     entry.hash = _entry_digest(audit_key(), entry)
     session.add(entry)
     session.flush()  # the id, for the anchor written once the transaction commits (below)
-    session.info["audit_newest"] = audit_anchor.Head(entry.id, entry.hash)
+    session.info[_NEWEST] = (session.get_transaction(), audit_anchor.Head(entry.id, entry.hash))
     return entry
+
+
+# The newest entry this session's transaction wrote: the next entry in it follows that one
+# without a query (the lock is held already), and it is anchored when the transaction commits.
+_NEWEST = "audit_newest"
+
+
+def _newest_in_transaction(session: Session) -> audit_anchor.Head | None:
+    transaction, head = session.info.get(_NEWEST, (None, None))
+    return head if transaction is not None and transaction is session.get_transaction() else None
 
 
 def record_event(sessions: sessionmaker, **fields) -> None:
@@ -141,14 +154,22 @@ def record_event(sessions: sessionmaker, **fields) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _anchor_after_commit(session: Session) -> None:
-    head = session.info.pop("audit_newest", None)
+    head = _newest_in_transaction(session)  # the committing transaction is still the current one here
+    session.info.pop(_NEWEST, None)
     if head is not None:
-        audit_anchor.append(head)
+        audit_anchor.append(head, database_tag(session))
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop("audit_newest", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, _transaction) -> None:
+    # Any rollback, a savepoint's too, may have taken entries with it: read the head again.
+    session.info.pop(_NEWEST, None)
+
+
+def database_tag(session: Session) -> str:
+    """Which database a chain lives in, for its anchors: several may share one var/audit/."""
+    url = session.get_bind().url.render_as_string(hide_password=True)
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -165,7 +186,7 @@ def verify(session: Session, operator_anchor: audit_anchor.Head | None = None) -
     an operator kept, if given) still names an entry with the same hash."""
     key = audit_key()
     try:
-        anchors = audit_anchor.read()
+        anchors = audit_anchor.read(database_tag(session))
     except audit_anchor.AnchorError as error:
         return Verification(False, 0, None, str(error))
     if operator_anchor is not None and operator_anchor.seq:

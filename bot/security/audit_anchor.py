@@ -1,7 +1,8 @@
 """Anchors of the audit chain outside the database.
 
-After each committed entry its number and hash are appended, signed with the audit key, to
-var/audit/anchors.log (PRR_AUDIT_DIR); `prr audit verify` then finds a chain that was cut
+After each committed entry its number and hash are appended, signed with the audit key and
+tagged with the database (several may share the folder), to var/audit/anchors.log
+(PRR_AUDIT_DIR); `prr audit verify` then finds a chain that was cut
 short, wiped, or re-created. An operator can also keep a head (`prr audit anchor` prints it,
 as SEQ:HASH) somewhere else entirely and give it to `prr audit verify --anchor`. Making the
 file append-only for the service account (chattr +a) or shipping it to syslog is the
@@ -53,11 +54,11 @@ def anchor_path() -> Path:
     return settings().audit_dir / ANCHOR_FILE
 
 
-def _signature(head: Head) -> str:
-    return hmac.new(audit_key(), f"anchor\x1f{head}".encode("ascii"), hashlib.sha256).hexdigest()
+def _signature(database: str, head: Head) -> str:
+    return hmac.new(audit_key(), f"anchor\x1f{database}\x1f{head}".encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def append(head: Head) -> None:
+def append(head: Head, database: str) -> None:
     """Add a signed head to the file. The entry is committed already: a failure here is logged,
     never raised, and the next entry's anchor covers this one too."""
     path = anchor_path()
@@ -66,15 +67,15 @@ def append(head: Head) -> None:
         # One short write with O_APPEND: lines from several processes never interleave.
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, f"{head} {_signature(head)}\n".encode("ascii"))
+            os.write(fd, f"{database} {head} {_signature(database, head)}\n".encode("ascii"))
         finally:
             os.close(fd)
     except OSError as error:
         log.warning("Could not write the audit anchor to %s: %s", path, error.strerror)
 
 
-def read() -> list[Head]:
-    """Every signed head in the file (none if there is no file yet)."""
+def read(database: str) -> list[Head]:
+    """Every signed head of this database's chain in the file (none if there is no file yet)."""
     path = anchor_path()
     if not path.exists():
         return []
@@ -82,12 +83,13 @@ def read() -> list[Head]:
     for number, line in enumerate(path.read_text(encoding="ascii", errors="replace").splitlines(), 1):
         if not line.strip():
             continue
-        head_text, _, signature = line.strip().partition(" ")
+        tag, head_text, signature = (line.strip().split(" ") + ["", ""])[:3]
         try:
             head = parse_head(head_text)
         except AnchorError:
             head = None
-        if head is None or not hmac.compare_digest(signature, _signature(head)):
+        if head is None or not hmac.compare_digest(signature, _signature(tag, head)):
             raise AnchorError(f"line {number} of {path} is not an anchor signed with the audit key")
-        heads.append(head)
+        if tag == database:
+            heads.append(head)
     return heads

@@ -64,7 +64,8 @@ def test_a_clean_trail_verifies_and_names_the_export_destination_and_the_os_acco
     export = rows(sessions)[-1]
     assert export.action == "export" and export.detail == "to file /tmp/out.json"
     assert export.origin == audit.origin() and "@" in export.origin
-    assert audit_anchor.read()[-1] == result.head  # each commit anchored outside the database
+    with sessions() as s:
+        assert audit_anchor.read(audit.database_tag(s))[-1] == result.head  # each commit anchored outside the database
 
 
 def test_a_chain_recomputed_without_the_key_is_found(store, sessions):
@@ -109,10 +110,24 @@ def test_an_operator_kept_anchor_finds_a_rewrite_even_with_the_anchor_file_gone(
 
 def test_a_forged_line_in_the_anchor_file_is_found(store, sessions):
     some_entries(store)
+    with sessions() as s:
+        tag = audit.database_tag(s)
     with audit_anchor.anchor_path().open("a") as anchors:
-        anchors.write(f"1:{'a' * 64} {'b' * 64}\n")
+        anchors.write(f"{tag} 1:{'a' * 64} {'b' * 64}\n")
     result = verify(sessions)
     assert not result.ok and "not an anchor signed with the audit key" in result.problem
+
+
+def test_two_databases_may_share_the_anchor_folder(store, sessions, tmp_path):
+    from bot.storage.db import session_factory
+
+    other_url = f"sqlite:///{tmp_path / 'other.db'}"
+    upgrade(other_url)
+    other = session_factory(other_url)
+    some_entries(store)
+    audit.record_event(other, staff="1", action="read", case_ref=None, channel="web")
+    assert verify(sessions).ok and verify(sessions).checked == 5
+    assert verify(other).ok and verify(other).checked == 1
 
 
 def test_on_postgresql_audit_rows_cannot_be_changed_removed_or_truncated(postgres_url):
