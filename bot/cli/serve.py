@@ -18,12 +18,12 @@ def web(listen: str, rasa_url: str, secure_cookies: bool) -> None:
 
     from bot.bootstrap import staff_store
     from bot.channels.web.app import serve
-    from bot.security.tokens import bridge_token
+    from bot.security.tokens import channel_token
 
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit():
         raise click.ClickException("--listen takes HOST:PORT, for example 127.0.0.1:5080")
-    asyncio.run(serve(rasa_url, bridge_token(), staff_store(), (host, int(port)), secure_cookies))
+    asyncio.run(serve(rasa_url, channel_token("web"), staff_store(), (host, int(port)), secure_cookies))
 
 
 @main.command()
@@ -38,7 +38,7 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
 
     from bot.bootstrap import staff_store
     from bot.channels.telegram import serve
-    from bot.security.tokens import bridge_token
+    from bot.security.tokens import channel_token
 
     token = settings().telegram_bot_token.strip()
     if not token:
@@ -52,7 +52,7 @@ def telegram(webhook_url: str | None, listen: str, rasa_url: str, base_url: str 
         serve(
             token,
             rasa_url,
-            bridge_token(),
+            channel_token("telegram"),
             staff_store(),
             base_url=base_url,
             webhook_url=webhook_url,
@@ -69,11 +69,11 @@ def shell(url: str, as_name: str) -> None:
     password (type a button's number to press it)."""
     import requests
 
-    from bot.security.tokens import bridge_token
+    from bot.security.tokens import channel_token
 
     member = authenticated(as_name, channel="shell")
     click.echo(f"Talking to {url} as {member.name}. Ctrl-D or /quit to leave.")
-    headers = {"Authorization": f"Bearer {bridge_token()}"}
+    headers = {"Authorization": f"Bearer {channel_token('shell')}"}
     buttons: list[dict] = []
     while True:
         try:

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from bot.cases.access import Actor
 from bot.cases.store import CaseStore
 from bot.knowledge.store import load_corpus
+from bot.security.tokens import channel_token
 from bot.storage.db import session_factory
 from tests.support.audit import without_audit_guard
 from tests.support.paths import ROOT
@@ -98,9 +99,9 @@ def test_twenty_concurrent_intakes_across_two_servers_are_saved_exactly_once(clu
             node = cluster[turn % 2]  # turns alternate between the two Rasa servers
             reply = requests.post(
                 f"http://127.0.0.1:{node.rasa_port}/webhooks/bridge/webhook",
-                headers={"Authorization": f"Bearer {BRIDGE_TOKEN}"},
+                headers={"Authorization": f"Bearer {channel_token('shell', BRIDGE_TOKEN)}"},
                 timeout=120,
-                json={"sender": sender, "message": message, "input_channel": "shell"},
+                json={"sender": sender, "message": message},
             )
             reply.raise_for_status()
             sent[sender] += 1
