@@ -168,7 +168,8 @@ def _forget_after_rollback(session: Session, _transaction) -> None:
 
 def database_tag(session: Session) -> str:
     """Which database a chain lives in, for its anchors: several may share one var/audit/."""
-    url = session.get_bind().url.render_as_string(hide_password=True)
+    bind = session.get_bind()
+    url = getattr(bind, "engine", bind).url.render_as_string(hide_password=True)
     return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
 
 
@@ -191,14 +192,16 @@ def verify(session: Session, operator_anchor: audit_anchor.Head | None = None) -
         return Verification(False, 0, None, str(error))
     if operator_anchor is not None and operator_anchor.seq:
         anchors.append(operator_anchor)
-    expected = {anchor.seq: anchor.hash for anchor in anchors}
+    expected: dict[int, set[str]] = {}
+    for anchor in anchors:
+        expected.setdefault(anchor.seq, set()).add(anchor.hash)
     expected_prev, checked, previous_id = GENESIS, 0, 0
     for entry in session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars():
         if entry.prev_hash != expected_prev:
             return Verification(False, checked, entry.id, f"an entry before #{entry.id} was removed or changed")
         if _entry_digest(key, entry) != entry.hash:
             return Verification(False, checked, entry.id, f"entry #{entry.id} was changed")
-        if expected.pop(entry.id, entry.hash) != entry.hash:
+        if expected.pop(entry.id, {entry.hash}) != {entry.hash}:
             return Verification(
                 False, checked, entry.id, f"entry #{entry.id} differs from its anchor: the chain was rewritten"
             )

@@ -21,6 +21,7 @@ class AuditAction(str, Enum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGIN_LOCKED = "login_locked"
+    ACCESS_REFUSED = "access_refused"  # someone not registered (or disabled) tried a channel
     STAFF_ADD = "staff_add"
     STAFF_DISABLE = "staff_disable"
     STAFF_SET_PASSWORD = "staff_set_password"

@@ -217,6 +217,17 @@ class StaffStore:
                     at=_now(),
                 )
             )
+            # In the chain too (the table above keeps the display name, which the chain never does).
+            detail = f"{channel} id {str(external_id)[:80]}"
+            audit.record(
+                session,
+                staff="unknown",
+                action=AuditAction.ACCESS_REFUSED,
+                case_ref=None,
+                channel=channel,
+                outcome="refused",
+                detail=detail,
+            )
 
     def refusals(self, limit: int = 100) -> list[AccessRefusal]:
         with self._sessions() as session:

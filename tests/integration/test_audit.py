@@ -172,6 +172,7 @@ def test_logins_and_staff_changes_are_audited(sessions):
     with pytest.raises(LoginRefused):
         staff.login_audited("no.body", "wrong", channel="web")
     staff.disable("e.user", by="9")
+    staff.record_refusal("telegram", "2002", "Eve @eve")
     trail = [(e.staff, e.action, e.channel, e.outcome, e.detail) for e in rows(sessions)]
     me = member.sender_id
     assert trail == [
@@ -182,7 +183,9 @@ def test_logins_and_staff_changes_are_audited(sessions):
         (me, "login_locked", "web", "refused", None),
         ("unknown", "login_failed", "web", "refused", None),
         ("9", "staff_disable", "cli", "ok", "e.user"),
+        ("unknown", "access_refused", "telegram", "refused", "telegram id 2002"),
     ]
+    assert "Eve" not in repr(trail)
     assert "wrong" not in repr(trail) and "secret" not in repr(trail)
 
 
