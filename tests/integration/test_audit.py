@@ -4,6 +4,7 @@ cannot be changed on PostgreSQL, and the events it records beyond case access.""
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import timezone
 
 import pytest
@@ -116,6 +117,21 @@ def test_a_forged_line_in_the_anchor_file_is_found(store, sessions):
         anchors.write(f"{tag} 1:{'a' * 64} {'b' * 64}\n")
     result = verify(sessions)
     assert not result.ok and "not an anchor signed with the audit key" in result.problem
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(store, sessions):
+    ref = store.save_intake(ADULT, actor=INTAKE, channel="shell")
+
+    def reads():
+        for _ in range(5):
+            store.get(ref, actor=INTAKE, channel="web")
+            store.list_for(actor=INTAKE, channel="web")
+
+    threads = [threading.Thread(target=reads) for _ in range(6)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    result = verify(sessions)
+    assert result.ok and result.checked == 1 + 6 * 5 * 2
 
 
 def test_two_databases_may_share_the_anchor_folder(store, sessions, tmp_path):

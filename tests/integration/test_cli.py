@@ -102,6 +102,17 @@ def test_acting_as_someone_needs_their_password_with_the_web_lockout(staffed, mo
     assert run(main, ["case", "list", "--help"]).output.count("--password") == 0  # never an argument
 
 
+def test_the_shell_needs_the_password_before_it_talks_to_anyone(staffed, monkeypatch):
+    monkeypatch.delenv("PRR_PASSWORD")
+    shell = ["shell", "--as", "i.one", "--url", "http://127.0.0.1:9"]  # nothing listens there
+    refused = CliRunner().invoke(main, shell, input="not it at all\nhello\n")
+    assert refused.exit_code == 1 and "Wrong name or password" in refused.output and "Talking to" not in refused.output
+    talked = CliRunner().invoke(main, shell, input=PASSWORD + "\nhello\n")
+    assert talked.exit_code == 0 and "Talking to" in talked.output and "unreachable" in talked.output
+    logins = [line.split("\t")[3:6] for line in audit_lines("--staff", "i.one") if "login" in line]
+    assert logins[:2] == [["login", "-", "shell"], ["login_failed", "-", "shell"]]
+
+
 def test_the_first_admin_bootstraps_then_only_admins_change_staff(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     run = CliRunner().invoke
