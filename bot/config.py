@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     database_url: str = Field(default=f"sqlite:///{PROJECT_ROOT / 'var' / 'prr.db'}", env="DATABASE_URL")
     knowledge_dir: Path = Field(default=PROJECT_ROOT / "knowledge", env="PRR_KNOWLEDGE_DIR")
     keys_dir: Path = Field(default=PROJECT_ROOT / "var" / "keys", env="PRR_KEYS_DIR")
+    # The audit chain's HMAC key (else generated under keys_dir) and where its signed heads go.
+    audit_key: str = Field(default="", env="PRR_AUDIT_KEY")
+    audit_dir: Path = Field(default=PROJECT_ROOT / "var" / "audit", env="PRR_AUDIT_DIR")
+    # The acting staff member's password for `prr ... --as NAME` in scripts (else it is asked for).
+    cli_password: str = Field(default="", env="PRR_PASSWORD")
     data_key: str = Field(default="", env="PRR_DATA_KEY")  # Fernet keys, comma-separated, newest first
     api_token: str = Field(default="", env="PRR_API_TOKEN")
     bridge_token: str = Field(default="", env="PRR_BRIDGE_TOKEN")

@@ -56,10 +56,10 @@ cat <<MSG
 PRR Assistant is running.
   Rasa server (bridge channel only):     http://127.0.0.1:5005
   Action server (Rasa's calls only):     http://127.0.0.1:5055
-  Web chat:                              http://127.0.0.1:5080/   (log in: prr staff set-password NAME)
+  Web chat:                              http://127.0.0.1:5080/   (log in: prr staff set-password NAME --as ADMIN)
 
-Talk to it (as a registered staff member; add one with: .venv/bin/prr staff add --name NAME --role intake):
-  in a terminal:  .venv/bin/prr shell --as NAME
+Talk to it (as a registered staff member; an admin adds one with: .venv/bin/prr staff add --name NAME --role intake --as ADMIN):
+  in a terminal:  .venv/bin/prr shell --as NAME   (asks for NAME's password)
 Logs (this account only): var/log/
 
 MSG

@@ -27,6 +27,7 @@ from bot.intake.flow import SLOTS
 from bot.language.catalogue import Worded
 from bot.language.catalogue import text as say
 from bot.security import audit
+from bot.security.audit import AuditAction
 from bot.staff.models import Actor
 
 REFERENCE = re.compile(r"\bPRR-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
@@ -112,7 +113,7 @@ class CaseStore:
                 )
             ]
             session.add(case)
-            audit.record(session, staff=actor.staff_id, action="create", case_ref=reference, channel=channel)
+            _audited(session, actor, AuditAction.CREATE, reference, channel)
         self.forget_interview(actor.staff_id, intake_started_at)
         return reference
 
@@ -135,7 +136,7 @@ class CaseStore:
                 .options(selectinload(Case.referrals), selectinload(Case.case_notes), selectinload(Case.status_changes))
             ).scalar_one_or_none()
             if case is not None and access.allowed(actor, access.READ, case):
-                audit.record(session, staff=actor.staff_id, action="read", case_ref=reference, channel=channel)
+                _audited(session, actor, AuditAction.READ, reference, channel)
                 return case
         self._refused(actor, access.READ, reference, channel)
 
@@ -150,7 +151,9 @@ class CaseStore:
                 .limit(limit)
             )
             cases = list(session.execute(query).scalars())
-            audit.record(session, staff=actor.staff_id, action="list", case_ref=None, channel=channel)
+            # One entry per case shown (a listing shows names), or one naming none.
+            for reference in [c.reference for c in cases] or [None]:
+                _audited(session, actor, AuditAction.LIST, reference, channel)
         return cases
 
     def change_status(self, reference: str, new_status: str, reason: str, *, actor: Actor, channel: str) -> Case:
@@ -185,9 +188,7 @@ class CaseStore:
                 )
             )
             case.status, case.updated_at = new_status, now
-            audit.record(
-                session, staff=actor.staff_id, action="status_change", case_ref=case.reference, channel=channel
-            )
+            _audited(session, actor, AuditAction.STATUS_CHANGE, case.reference, channel)
             return _with_history(session, case)
 
     def add_note(self, reference: str, text: str, *, actor: Actor, channel: str) -> Case:
@@ -201,21 +202,23 @@ class CaseStore:
             now = _now()
             session.add(CaseNote(case_id=case.id, author=actor.staff_id, channel=channel, created_at=now, text=text))
             case.updated_at = now
-            audit.record(session, staff=actor.staff_id, action="note", case_ref=case.reference, channel=channel)
+            _audited(session, actor, AuditAction.NOTE, case.reference, channel)
             return _with_history(session, case)
 
     def assign(self, reference: str, case_manager_id: str, *, actor: Actor, channel: str) -> None:
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.ASSIGN, channel)
             case.assigned_to, case.updated_at = case_manager_id, _now()
-            audit.record(session, staff=actor.staff_id, action="assign", case_ref=case.reference, channel=channel)
+            _audited(session, actor, AuditAction.ASSIGN, case.reference, channel)
 
-    def export(self, reference: str, *, actor: Actor, channel: str) -> dict:
-        """One case with notes and history as plain data, for an authorised supervisor."""
+    def export(self, reference: str, *, actor: Actor, channel: str, destination: str = "") -> dict:
+        """One case with notes and history as plain data, for an authorised supervisor; the
+        audit entry names the destination (a file, or the screen)."""
         with self._sessions.begin() as session:
             case = self._locked(session, reference, actor, access.EXPORT, channel)
             data = export_dict(case)
-            audit.record(session, staff=actor.staff_id, action="export", case_ref=case.reference, channel=channel)
+            detail = f"to {destination}" if destination else None
+            _audited(session, actor, AuditAction.EXPORT, case.reference, channel, detail)
         return data
 
     def erase(self, reference: str, reason: str, *, actor: Actor, channel: str) -> Erasure:
@@ -245,7 +248,7 @@ class CaseStore:
                     reason=f"erased: {reason}",
                 )
             )
-            audit.record(session, staff=actor.staff_id, action="erase", case_ref=case.reference, channel=channel)
+            _audited(session, actor, AuditAction.ERASE, case.reference, channel)
         deleted = 0
         if case.intake_started_at is not None:
             deleted = self._conversations.delete_between(
@@ -281,6 +284,10 @@ class CaseStore:
             session.rollback()
             self._refused(actor, action, reference, channel)
         return case
+
+
+def _audited(session: Session, actor: Actor, action: AuditAction, reference: str | None, channel: str, detail=None):
+    audit.record(session, staff=actor.staff_id, action=action, case_ref=reference, channel=channel, detail=detail)
 
 
 def _with_history(session: Session, case: Case) -> Case:

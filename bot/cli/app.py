@@ -4,6 +4,7 @@ shown as click errors, safe database URLs. Commands live in the modules beside t
 from __future__ import annotations
 
 import functools
+import sys
 
 import click
 
@@ -43,14 +44,54 @@ def main(ctx: click.Context) -> None:
         raise click.ClickException(str(error)) from None
 
 
+def authenticated(name: str, channel: str = "cli"):
+    """The staff member NAME, once they gave their password (PRR_PASSWORD for scripts, else
+    asked for without echo; never an argument). The same argon2 check and lockout as the web
+    login; success, failure and lockout are audited with this channel and the OS account."""
+    from bot.bootstrap import staff_store
+    from bot.config import settings
+    from bot.staff.store import LoginRefused
+
+    password = settings().cli_password or read_password(f"Password for {name}")
+    if not password:
+        raise click.ClickException(
+            "No password given: type it when asked, or give it in PRR_PASSWORD or on standard input."
+        )
+    try:
+        return staff_store().login(name, password, channel=channel)
+    except LoginRefused as refused:
+        raise click.ClickException(str(refused)) from None
+
+
+def read_password(prompt: str, confirm: bool = False) -> str:
+    """A password typed without echo; from a script, the next line of standard input."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
+
+
 def acting_as(name: str):
-    """The staff member a command acts as (--as NAME); every case command is checked and audited."""
+    """The staff member a command acts as (--as NAME, with their password); every case command
+    is checked and audited."""
     from bot.bootstrap import staff_store
 
-    staff = staff_store().active_by_name(name)
-    if staff is None:
-        raise click.ClickException("not permitted")
-    return staff_store().actor(staff.sender_id)
+    return staff_store().actor(authenticated(name).sender_id)
+
+
+def admin(name: str, action: str):
+    """The admin acting (--as NAME, with their password). Anyone else is refused, and the
+    refusal audited as `action`."""
+    from bot.bootstrap import staff_store
+    from bot.security import audit
+    from bot.staff.models import Role
+    from bot.storage.db import session_factory
+
+    member = authenticated(name)
+    if member.role != Role.ADMIN:
+        fields = dict(staff=member.sender_id, action=action, case_ref=None, channel="cli", outcome="refused")
+        audit.record_event(session_factory(), **fields)
+        raise click.ClickException(f"Only an admin may do this; {name} is {member.role}.")
+    return staff_store().actor(member.sender_id)
 
 
 def shown_as_click_errors(*errors: type[Exception]):
@@ -77,7 +118,14 @@ def case_errors(func):
 
 
 AS_OPTION = click.option(
-    "--as", "as_name", required=True, metavar="NAME", help="The staff member acting (checked and audited)."
+    "--as",
+    "as_name",
+    required=True,
+    metavar="NAME",
+    help="The staff member acting: asks for their password (or reads PRR_PASSWORD); checked and audited.",
+)
+ADMIN_OPTION = click.option(
+    "--as", "as_name", required=True, metavar="NAME", help="The admin acting: asks for their password; audited."
 )
 
 

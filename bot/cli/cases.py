@@ -1,4 +1,4 @@
-"""`prr case …`: cases, acting as a staff member (checked and audited like chat)."""
+"""`prr case …`: cases, acting as a staff member who gives their password (checked and audited like chat)."""
 
 from __future__ import annotations
 
@@ -74,8 +74,10 @@ def case_export(reference: str, as_name: str, out: str | None) -> None:
     """Write one case with its notes and history as JSON (supervisors; audited)."""
     from bot.bootstrap import case_store
 
+    destination = f"file {os.path.abspath(out)}" if out else "standard output"
+
     def exported() -> str:
-        case = case_store().export(reference, actor=acting_as(as_name), channel="cli")
+        case = case_store().export(reference, actor=acting_as(as_name), channel="cli", destination=destination)
         return json.dumps(case, ensure_ascii=False, indent=2)
 
     if not out:

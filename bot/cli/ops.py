@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from bot.cli.app import main, safe_url
+from bot.cli.app import ADMIN_OPTION, admin, main, safe_url
+from bot.security.audit_actions import AuditAction
+
+
+def _audited(by: str, action: AuditAction, detail: str) -> None:
+    """An operator's command, done: audited in a transaction of its own."""
+    from bot.security import audit as audit_log
+    from bot.storage.db import session_factory
+
+    audit_log.record_event(session_factory(), staff=by, action=action, case_ref=None, channel="cli", detail=detail)
 
 
 @main.group()
@@ -42,7 +51,7 @@ def _check_keys() -> str:
 
 @main.group()
 def audit() -> None:
-    """The audit trail of case access."""
+    """The audit trail: case access, logins, staff changes, keys, purges, exports."""
 
 
 @audit.command("show")
@@ -57,7 +66,7 @@ def audit_show(case_ref: str | None, staff_name: str | None, limit: int) -> None
 
     staff_id = None
     if staff_name:
-        member = next((m for m in staff_store().list() if m.name == staff_name), None)
+        member = staff_store().by_name(staff_name)
         if member is None:
             raise click.ClickException(f"No staff member named {staff_name!r}.")
         staff_id = member.sender_id
@@ -66,24 +75,51 @@ def audit_show(case_ref: str | None, staff_name: str | None, limit: int) -> None
             session, case_ref=case_ref.upper() if case_ref else None, staff=staff_id, limit=limit
         ):
             click.echo(
-                f"#{e.id}\t{e.at:%Y-%m-%d %H:%M:%S}\tstaff {e.staff}\t{e.action}\t{e.case_ref or '-'}\t{e.channel}\t{e.outcome}"
+                f"#{e.id}\t{e.at:%Y-%m-%d %H:%M:%S}\tstaff {e.staff}\t{e.action}\t{e.case_ref or '-'}\t{e.channel}"
+                f"\t{e.outcome}\t{e.origin or '-'}\t{e.detail or ''}".rstrip("\t")
             )
 
 
-@audit.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain; report the first entry that was changed or removed."""
+def _verified(anchor: str | None):
     from bot.security import audit as audit_log
+    from bot.security.audit_anchor import AnchorError, parse_head
     from bot.storage.db import session_factory
 
+    try:
+        operator_anchor = parse_head(anchor) if anchor else None
+    except AnchorError as error:
+        raise click.BadParameter(str(error), param_hint="--anchor") from None
     with session_factory()() as session:
-        result = audit_log.verify(session)
+        result = audit_log.verify(session, operator_anchor)
     if not result.ok:
+        where = f" at entry #{result.first_bad_id}" if result.first_bad_id else ""
         raise click.ClickException(
-            f"Audit trail broken at entry #{result.first_bad_id}: {result.problem} "
-            f"({result.checked} entries before it are intact)."
+            f"Audit trail broken{where}: {result.problem} ({result.checked} entries before it are intact)."
         )
-    click.echo(f"Audit trail intact: {result.checked} entries.")
+    return result
+
+
+@audit.command("verify")
+@click.option("--anchor", metavar="SEQ:HASH", help="A head kept elsewhere (from `prr audit anchor`) to check too.")
+def audit_verify(anchor: str | None) -> None:
+    """Check the keyed chain and its anchors; report the first entry changed, removed or re-created."""
+    result = _verified(anchor)
+    click.echo(f"Audit trail intact: {result.checked} entries, head {result.head}.")
+
+
+@audit.command("anchor")
+def audit_anchor() -> None:
+    """Check the chain, then print its head (SEQ:HASH) to keep somewhere else, e.g. on paper or in
+    another system; `prr audit verify --anchor SEQ:HASH` later shows the chain still contains it."""
+    from bot.security import audit as audit_log
+    from bot.security import audit_anchor as anchors
+    from bot.storage.db import session_factory
+
+    head = _verified(None).head
+    if head.seq:
+        with session_factory()() as session:
+            anchors.append(head, audit_log.database_tag(session))
+    click.echo(str(head))
 
 
 @main.group()
@@ -110,8 +146,9 @@ def keys_init() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Back up the keys, new one included, to this new file (0600) before re-encrypting anything.",
 )
-def keys_rotate(batch_size: int, keys_out: Path | None) -> None:
-    """Re-encrypt all sensitive data under a new key; one at a time, safe to kill and run again."""
+@ADMIN_OPTION
+def keys_rotate(batch_size: int, keys_out: Path | None, as_name: str) -> None:
+    """Re-encrypt all sensitive data under a new key; one at a time, safe to kill and run again (an admin; audited)."""
     from bot.config import database_url
     from bot.security.crypto import DataKeyError, keys_from_environment
     from bot.security.key_rotation import rotate
@@ -119,10 +156,14 @@ def keys_rotate(batch_size: int, keys_out: Path | None) -> None:
     from bot.storage.db import engine_for
 
     backup = (lambda: write_key_backup(keys_out)) if keys_out is not None else None
+    by = admin(as_name, AuditAction.KEYS_ROTATE).staff_id
     try:
         report = rotate(engine_for(database_url()), batch_size=batch_size, before_reencrypting=backup)
     except (DataKeyError, BackupError) as error:
         raise click.ClickException(str(error)) from None
+    _audited(
+        by, AuditAction.KEYS_ROTATE, f"{report.reencrypted} values re-encrypted, {report.keys_dropped} old keys removed"
+    )
     click.echo(f"Rotated: {report.reencrypted} values re-encrypted under the new key.")
     if keys_from_environment():
         click.echo("No value is under the old key any more: set PRR_DATA_KEY to its first key alone, on every node.")
@@ -148,8 +189,9 @@ def keys_restore(key_backup: str) -> None:
 
 @main.command()
 @click.option("--older-than", "older_than", required=True, help="Retention period, e.g. 30d, 12h.")
-def purge(older_than: str) -> None:
-    """Delete conversation events older than the retention period."""
+@ADMIN_OPTION
+def purge(older_than: str, as_name: str) -> None:
+    """Delete conversation events older than the retention period (an admin; audited)."""
     import re as _re
 
     from bot.config import database_url
@@ -160,7 +202,9 @@ def purge(older_than: str) -> None:
     if not match:
         raise click.ClickException("--older-than takes a number of days or hours, e.g. 30d or 12h.")
     seconds = int(match.group(1)) * (86400 if match.group(2) == "d" else 3600)
+    by = admin(as_name, AuditAction.PURGE).staff_id
     removed = purge_older_than(engine_for(database_url()), seconds)
+    _audited(by, AuditAction.PURGE, f"{removed} conversation events older than {older_than}")
     click.echo(f"Purged {removed} conversation events older than {older_than}.")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.app import AS_OPTION, main, shown_as_click_errors
+from bot.cli.app import AS_OPTION, authenticated, main, shown_as_click_errors
 from bot.config import settings
 from bot.security.tokens import TokenError
 from bot.security.transport import is_local
@@ -52,7 +52,7 @@ def web(
     """Serve the web chat for staff (login, then chat)."""
     from bot.bootstrap import staff_store
     from bot.channels.web.app import serve
-    from bot.security.tokens import bridge_token
+    from bot.security.tokens import channel_token
 
     host, port = listen
     if bool(tls_cert) != bool(tls_key):
@@ -73,7 +73,7 @@ def web(
             raise click.ClickException(f"Cannot use that certificate and key: {error}") from None
     serve(
         rasa_url,
-        bridge_token(),
+        channel_token("web"),
         staff_store(),
         (host, port),
         secure_cookies=secure_cookies or behind_tls_proxy or bool(tls_cert),
@@ -97,7 +97,7 @@ def telegram(webhook_url: str | None, listen: tuple[str, int], rasa_url: str, ba
 
     from bot.bootstrap import staff_store
     from bot.channels.telegram import serve
-    from bot.security.tokens import bridge_token
+    from bot.security.tokens import channel_token
 
     token = settings().telegram_bot_token.strip()
     if not token:
@@ -108,7 +108,7 @@ def telegram(webhook_url: str | None, listen: tuple[str, int], rasa_url: str, ba
         serve(
             token,
             rasa_url,
-            bridge_token(),
+            channel_token("telegram"),
             staff_store(),
             base_url=base_url,
             webhook_url=webhook_url,
@@ -122,19 +122,17 @@ def telegram(webhook_url: str | None, listen: tuple[str, int], rasa_url: str, ba
 @AS_OPTION
 @secret_errors
 def shell(url: str, as_name: str) -> None:
-    """Chat with the running assistant in this terminal (type a button's number to press it)."""
+    """Chat with the running assistant in this terminal, as a staff member who gives their
+    password (type a button's number to press it)."""
     import asyncio
 
-    from bot.bootstrap import staff_store
     from bot.channels.rasa_client import AssistantUnavailable, RasaClient
-    from bot.security.tokens import bridge_token
+    from bot.security.tokens import channel_token
 
-    member = staff_store().active_by_name(as_name)
-    if member is None:
-        raise click.ClickException("not permitted")
+    member = authenticated(as_name, channel="shell")
     click.echo(f"Talking to {url} as {member.name}. Ctrl-D or /quit to leave.")
     loop = asyncio.new_event_loop()  # one loop for the whole session: the client's connections live in it
-    rasa = RasaClient(url, bridge_token())
+    rasa = RasaClient(url, channel_token("shell"))
     buttons: list[dict] = []
     try:
         while True:

@@ -1,7 +1,8 @@
 """Rasa input channel for our own bridges (Telegram, web).
 
 It is Rasa's REST channel behind a bearer token: a bridge has already checked who the staff
-member is and sends their id as the sender, so nobody else may post here. This module runs
+member is and sends their id as the sender, so nobody else may post here. Each bridge has its
+own token (bot.security.tokens.channel_token), which tells which channel a message came through. This module runs
 inside the Rasa server (credentials.yml names it); nothing in `bot` imports it.
 
 Its receive route is our own, not the REST channel's: that one writes the message text to the
@@ -19,10 +20,12 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 
 from bot.rasa_plugins import hot_paths  # noqa: F401  (importing it installs Rasa's per-turn fixes)
-from bot.security.tokens import bearer_matches, bridge_token
+from bot.security.tokens import BRIDGE_CHANNELS, bridge_token, channel_token, secret_matches
 
-CHANNELS = ("telegram", "web", "shell")
 logger = logging.getLogger("prr.bridge")
+# The channel a message came through is the one whose token it carries (the JSON's claim is
+# ignored); the bridge token itself is still accepted, as the channel "bridge".
+UNNAMED = "bridge"
 
 
 class BridgeInput(RestInput):
@@ -32,11 +35,13 @@ class BridgeInput(RestInput):
 
     def blueprint(self, on_new_message):
         blueprint = Blueprint("prr_bridge", __name__)
-        token = bridge_token()  # read at start-up: a missing or short token stops Rasa here
+        master = bridge_token()  # read at start-up: a missing or short token stops Rasa here
+        self._channel_by_header = {f"Bearer {channel_token(c, master)}": c for c in BRIDGE_CHANNELS}
+        self._channel_by_header[f"Bearer {master}"] = UNNAMED
 
         @blueprint.middleware("request")
         async def require_token(request):
-            if request.method == "POST" and not bearer_matches(request.headers.get("authorization"), token):
+            if request.method == "POST" and self._channel_of(request) is None:
                 return response.json({"error": "a valid bridge token is required"}, status=401)
 
         @blueprint.route("/", methods=["GET"])
@@ -63,6 +68,11 @@ class BridgeInput(RestInput):
 
         return blueprint
 
+    def _channel_of(self, request) -> str | None:
+        given = request.headers.get("Authorization", "")
+        # Compared with every token, in constant time: the time taken says nothing about which is near.
+        found = [c for header, c in self._channel_by_header.items() if secret_matches(given, header)]
+        return found[0] if found else None
+
     def _extract_input_channel(self, request) -> str:
-        channel = (request.json or {}).get("input_channel")
-        return channel if channel in CHANNELS else self.name()
+        return self._channel_of(request) or UNNAMED

@@ -5,6 +5,10 @@
 - The actions token is what Rasa presents to our action server (in the generated endpoints
   file), so that no other local process can run an action as a staff member.
 - The API token opens Rasa's HTTP API, when that is switched on.
+- Each bridge presents its own token derived from the bridge token (`channel_token`), which
+  names the channel, so the audit records the channel the server knows, not one claimed.
+- The audit key keys the audit trail's hash chain: whoever can write the database but cannot
+  read this key cannot rewrite the chain unnoticed.
 
 Each comes from its environment variable or from a 0600 file under var/keys/, generated on first
 use. A secret shorter than MIN_LENGTH, or an empty file, is refused with a clear message
@@ -13,6 +17,7 @@ use. A secret shorter than MIN_LENGTH, or an empty file, is refused with a clear
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import secrets
@@ -41,9 +46,27 @@ def actions_token() -> str:
     return _secret(settings().actions_token, "PRR_ACTIONS_TOKEN", "actions.token")
 
 
+BRIDGE_CHANNELS = ("telegram", "web", "shell")
+
+
+def channel_token(channel: str, master: str | None = None) -> str:
+    """The bridge token of one channel, derived from the bridge token: Rasa's bridge channel
+    tells the channels apart by the token they present, so the channel in the audit trail is
+    the one the server knows, not the one a message claims."""
+    if channel not in BRIDGE_CHANNELS:
+        raise ValueError(f"not a bridge channel: {channel}")
+    secret = (master or bridge_token()).encode("utf-8")
+    return hmac.new(secret, f"bridge channel\x1f{channel}".encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def api_token() -> str:
     """The token for Rasa's HTTP API (given to Rasa by bot.rasa_plugins.serve): PRR_API_TOKEN or var/keys/api.token."""
     return _secret(settings().api_token, "PRR_API_TOKEN", "api.token")
+
+
+def audit_key() -> bytes:
+    """The HMAC key of the audit chain: PRR_AUDIT_KEY or var/keys/audit.key (0600, made on first use)."""
+    return _secret(settings().audit_key, "PRR_AUDIT_KEY", "audit.key").encode("utf-8")
 
 
 def secret_matches(given: str | None, expected: str) -> bool:

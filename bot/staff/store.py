@@ -15,7 +15,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.language.catalogue import Worded
 from bot.security import audit
-from bot.staff.models import ROLES, AccessRefusal, Actor, Staff
+from bot.security.audit import AuditAction
+from bot.staff.models import ROLES, AccessRefusal, Actor, Role, Staff
 
 _NAME = re.compile(r"^[\w.\-]{2,80}$")
 
@@ -51,11 +52,29 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
+        raise StaffError(f"A password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+
+
 class StaffStore:
     def __init__(self, session_factory: sessionmaker):
         self._sessions = session_factory
 
-    def add(self, name: str, role: str, telegram_id: int | None = None) -> Staff:
+    def add(
+        self,
+        name: str,
+        role: str,
+        telegram_id: int | None = None,
+        *,
+        by: str = "system",
+        channel: str = "cli",
+        first_admin_password: str | None = None,
+    ) -> Staff:
+        """Register a staff member; `by` is the admin's staff id, audited with the change.
+
+        With `first_admin_password` it adds the very first admin (and their password), and only
+        while there is no active admin: how a fresh installation gets its first one."""
         name = (name or "").strip()
         if not _NAME.match(name):
             raise StaffError("A staff name is 2 to 80 letters, digits, dots, hyphens or underscores, without spaces.")
@@ -63,10 +82,25 @@ class StaffStore:
             raise StaffError(f"Unknown role {role!r}. Roles: {', '.join(ROLES)}.")
         if telegram_id is not None and telegram_id <= 0:
             raise StaffError("A Telegram id is a positive whole number (the user's numeric id, not the @username).")
+        if first_admin_password is not None:
+            _check_password(first_admin_password)
         try:
             with self._sessions.begin() as session:
+                if first_admin_password is not None:
+                    if role != Role.ADMIN or self._has_active_admin(session):
+                        raise StaffError("An admin exists already: add staff as that admin, with --as ADMIN.")
                 staff = Staff(name=name, role=role, telegram_id=telegram_id, active=True, created_at=_now())
+                if first_admin_password is not None:
+                    staff.password_hash, by = _hasher.hash(first_admin_password), "first admin"
                 session.add(staff)
+                audit.record(
+                    session,
+                    staff=by,
+                    action=AuditAction.STAFF_ADD,
+                    case_ref=None,
+                    channel=channel,
+                    detail=f"{name} as {role}",
+                )
         except IntegrityError:
             raise StaffError(f"A staff member named {name!r} or with that Telegram id already exists.") from None
         return staff
@@ -75,14 +109,31 @@ class StaffStore:
         with self._sessions() as session:
             return list(session.execute(select(Staff).order_by(Staff.name)).scalars())
 
-    def disable(self, name: str) -> Staff:
+    def disable(self, name: str, *, by: str = "system", channel: str = "cli") -> Staff:
         with self._sessions.begin() as session:
             staff = session.execute(select(Staff).where(Staff.name == name)).scalar_one_or_none()
             if staff is None:
                 raise StaffError(f"No staff member named {name!r}.")
             staff.active = False
             staff.session_epoch = (staff.session_epoch or 0) + 1  # ends their web sessions
+            audit.record(
+                session, staff=by, action=AuditAction.STAFF_DISABLE, case_ref=None, channel=channel, detail=name
+            )
         return staff
+
+    def has_active_admin(self) -> bool:
+        with self._sessions() as session:
+            return self._has_active_admin(session)
+
+    @staticmethod
+    def _has_active_admin(session) -> bool:
+        query = select(Staff.id).where(Staff.role == Role.ADMIN.value, Staff.active.is_(True)).limit(1)
+        return session.execute(query).first() is not None
+
+    def by_name(self, name: str) -> Staff | None:
+        """A staff member, active or disabled (audit reports name both)."""
+        with self._sessions() as session:
+            return session.execute(select(Staff).where(Staff.name == name)).scalar_one_or_none()
 
     def active_by_id(self, staff_id: str) -> Staff | None:
         if not str(staff_id).isdigit():
@@ -113,9 +164,8 @@ class StaffStore:
         member = self.active_by_id(staff_id)
         return member if member is not None and member.session_epoch == epoch else None
 
-    def set_password(self, name: str, password: str) -> None:
-        if not MIN_PASSWORD <= len(password or "") <= MAX_PASSWORD:
-            raise StaffError(f"A password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+    def set_password(self, name: str, password: str, *, by: str = "system", channel: str = "cli") -> None:
+        _check_password(password)
         with self._sessions.begin() as session:
             staff = session.execute(select(Staff).where(Staff.name == name)).scalar_one_or_none()
             if staff is None:
@@ -123,6 +173,9 @@ class StaffStore:
             staff.password_hash = _hasher.hash(password)
             staff.failed_logins, staff.locked_until = 0, None
             staff.session_epoch = (staff.session_epoch or 0) + 1  # sessions under the old password end
+            audit.record(
+                session, staff=by, action=AuditAction.STAFF_SET_PASSWORD, case_ref=None, channel=channel, detail=name
+            )
 
     def login(self, name: str, password: str, channel: str = "web") -> Staff:
         """The staff member, if the name and password match and the name is not paused.
@@ -134,18 +187,18 @@ class StaffStore:
         staff, claimed = self._claim_attempt(name, _now())
         if staff is None or not claimed or len(password) > MAX_PASSWORD:
             _verifies(_DUMMY_HASH, password)
-            action = "login_failed" if staff is None or claimed else "login_locked"
+            action = AuditAction.LOGIN_FAILED if staff is None or claimed else AuditAction.LOGIN_LOCKED
             self._audit(staff.sender_id if staff else UNKNOWN_STAFF, action, channel)
             raise login_refusal()
         if not _verifies(staff.password_hash, password):
-            self._audit(staff.sender_id, "login_failed", channel)
+            self._audit(staff.sender_id, AuditAction.LOGIN_FAILED, channel)
             raise login_refusal()
         with self._sessions.begin() as session:
             member = session.get(Staff, staff.id)
             member.failed_logins, member.locked_until = 0, None
             if _hasher.check_needs_rehash(member.password_hash):
                 member.password_hash = _hasher.hash(password)
-            audit.record(session, staff=member.sender_id, action="login", case_ref=None, channel=channel)
+            audit.record(session, staff=member.sender_id, action=AuditAction.LOGIN, case_ref=None, channel=channel)
         return member
 
     def _claim_attempt(self, name: str, now: datetime) -> tuple[Staff | None, bool]:
@@ -172,7 +225,7 @@ class StaffStore:
                 return staff, False
             return staff, True
 
-    def _audit(self, staff: str, action: str, channel: str) -> None:
+    def _audit(self, staff: str, action: AuditAction, channel: str) -> None:
         with self._sessions.begin() as session:
             audit.record(session, staff=staff, action=action, case_ref=None, channel=channel, outcome="refused")
 
@@ -202,6 +255,17 @@ class StaffStore:
                     attempts=1,
                     last_at=now,
                 )
+            )
+            # In the chain too (the table above keeps the display name, which the chain never does).
+            detail = f"{channel} id {str(external_id)[:80]}"
+            audit.record(
+                session,
+                staff="unknown",
+                action=AuditAction.ACCESS_REFUSED,
+                case_ref=None,
+                channel=channel,
+                outcome="refused",
+                detail=detail,
             )
         return True
 

@@ -15,6 +15,7 @@ from bot.cases.models import Case, CaseReferral, CaseSequence
 from bot.cases.store import CaseError, CaseStore
 from bot.security import audit
 from bot.staff.models import Actor
+from tests.support.audit import tamper
 from tests.support.factories import ADULT
 
 INTAKE = Actor("1", "intake", "i.one")
@@ -249,15 +250,13 @@ def test_a_tampered_or_removed_audit_entry_is_found(store, sessions):
     ref = save(store)
     for _ in range(3):
         store.get(ref, actor=INTAKE, channel="shell")
-    with sessions.begin() as s:
-        s.execute(text("UPDATE audit_log SET action = 'list' WHERE id = (SELECT MIN(id) + 2 FROM audit_log)"))
+    tamper(sessions, "UPDATE audit_log SET action = 'list' WHERE id = (SELECT MIN(id) + 2 FROM audit_log)")
     with sessions() as s:
         result = audit.verify(s)
         first = s.execute(select(func.min(audit.AuditEntry.id))).scalar()
     assert not result.ok and result.first_bad_id == first + 2 and "changed" in result.problem
-    with sessions.begin() as s:
-        s.execute(text("UPDATE audit_log SET action = 'read' WHERE id = :i"), {"i": first + 2})
-        s.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": first + 1})
+    tamper(sessions, "UPDATE audit_log SET action = 'read' WHERE id = :i", i=first + 2)
+    tamper(sessions, "DELETE FROM audit_log WHERE id = :i", i=first + 1)
     with sessions() as s:
         result = audit.verify(s)
     assert not result.ok and result.first_bad_id == first + 2 and "removed" in result.problem

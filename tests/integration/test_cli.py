@@ -23,19 +23,19 @@ def test_db_upgrade_is_safe_to_repeat(sqlite_url, monkeypatch):
         assert result.exit_code == 0 and "newest schema" in result.output
 
 
+PASSWORD = "correct horse battery"
+
+
 @pytest.fixture
 def staffed(sqlite_url, monkeypatch):
+    """Four staff members with one password (given the scripts' way, PRR_PASSWORD) and a case."""
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("PRR_PASSWORD", PASSWORD)
     staff = StaffStore(session_factory(sqlite_url))
-    ids = {
-        name: staff.add(name, role).sender_id
-        for name, role in (
-            ("i.one", "intake"),
-            ("s.two", "supervisor"),
-            ("m.three", "case_manager"),
-            ("a.four", "admin"),
-        )
-    }
+    ids = {}
+    for name, role in (("i.one", "intake"), ("s.two", "supervisor"), ("m.three", "case_manager"), ("a.four", "admin")):
+        ids[name] = staff.add(name, role).sender_id
+        staff.set_password(name, PASSWORD)
     store = CaseStore(session_factory(sqlite_url))
     ref = store.save_intake(ADULT, actor=staff.actor(ids["i.one"]), channel="shell")
     store.add_note(ref, "first visit", actor=staff.actor(ids["s.two"]), channel="shell")
@@ -49,9 +49,10 @@ def test_case_show_and_list_act_as_a_staff_member(staffed):
     assert staffed in shown.output and "Aigerim Sultanova" in shown.output and "first visit" in shown.output
     assert staffed in run(main, ["case", "list", "--as", "i.one"]).output
     assert "No cases." in run(main, ["case", "list", "--as", "m.three"]).output
-    for who in ("a.four", "nobody"):
-        refused = run(main, ["case", "show", staffed, "--as", who])
-        assert refused.exit_code == 1 and "not permitted" in refused.output
+    refused = run(main, ["case", "show", staffed, "--as", "a.four"])
+    assert refused.exit_code == 1 and "not permitted" in refused.output
+    unknown = run(main, ["case", "show", staffed, "--as", "nobody"])
+    assert unknown.exit_code == 1 and "Wrong name or password" in unknown.output
 
 
 def test_case_show_unknown_reference_is_not_permitted(staffed):
@@ -132,15 +133,14 @@ def fake_rasa():
 
 
 def test_shell_talks_to_rasa_as_the_staff_member_and_presses_buttons_by_number(staffed, fake_rasa):
-    from bot.security.tokens import bridge_token
+    from bot.security.tokens import channel_token
 
     result = CliRunner().invoke(main, ["shell", "--url", fake_rasa, "--as", "i.one"], input="hello\n1\n/quit\n")
     assert result.exit_code == 0, result.output
     assert "bot> you said hello" in result.output and "[1] Yes" in result.output
     assert [body["message"] for _, body in FakeRasa.received] == ["hello", "/affirm"]
-    assert all(
-        auth == f"Bearer {bridge_token()}" and body["input_channel"] == "shell" for auth, body in FakeRasa.received
-    )
+    # The shell presents its own channel's token: the server, not the message, says "shell".
+    assert all(auth == f"Bearer {channel_token('shell')}" for auth, _ in FakeRasa.received)
     FakeRasa.status = 500
     down = CliRunner().invoke(main, ["shell", "--url", fake_rasa, "--as", "i.one"], input="hello\n")
     assert down.exit_code == 0 and "unavailable" in down.output and "progress is kept" in down.output
@@ -157,6 +157,102 @@ def test_listen_takes_host_and_port(staffed):
     for command in ("web", "telegram"):
         result = CliRunner().invoke(main, [command, "--listen", "localhost"])
         assert result.exit_code == 2 and "is not HOST:PORT" in result.output
+
+
+def audit_lines(*args: str) -> list[str]:
+    return CliRunner().invoke(main, ["audit", "show", *args]).output.splitlines()
+
+
+def test_acting_as_someone_needs_their_password_with_the_web_lockout(staffed, monkeypatch):
+    run = CliRunner().invoke
+    monkeypatch.delenv("PRR_PASSWORD")
+    typed = run(main, ["case", "list", "--as", "i.one"], input=PASSWORD + "\n")  # a script's standard input
+    assert typed.exit_code == 0 and staffed in typed.output and PASSWORD not in typed.output
+    for _ in range(4):
+        wrong = run(main, ["case", "list", "--as", "i.one"], input="a guess at it\n")
+        assert wrong.exit_code == 1 and "Wrong name or password" in wrong.output and staffed not in wrong.output
+    run(main, ["case", "list", "--as", "i.one"], input="a guess at it\n")
+    paused = run(main, ["case", "list", "--as", "i.one"], input=PASSWORD + "\n")  # right, but paused
+    assert paused.exit_code == 1 and "Wrong name or password" in paused.output and staffed not in paused.output
+    empty = run(main, ["case", "list", "--as", "i.one"], input="")
+    assert empty.exit_code == 1 and "No password given" in empty.output
+    logins = [line.split("\t")[3:6] for line in audit_lines("--staff", "i.one") if "login" in line]
+    assert logins[-1] == ["login", "-", "cli"] and ["login_failed", "-", "cli"] in logins
+    assert ["login_locked", "-", "cli"] in logins
+    assert run(main, ["case", "list", "--help"]).output.count("--password") == 0  # never an argument
+
+
+def test_the_shell_needs_the_password_before_it_talks_to_anyone(staffed, monkeypatch):
+    monkeypatch.delenv("PRR_PASSWORD")
+    shell = ["shell", "--as", "i.one", "--url", "http://127.0.0.1:9"]  # nothing listens there
+    refused = CliRunner().invoke(main, shell, input="not it at all\nhello\n")
+    assert refused.exit_code == 1 and "Wrong name or password" in refused.output and "Talking to" not in refused.output
+    talked = CliRunner().invoke(main, shell, input=PASSWORD + "\nhello\n")
+    assert talked.exit_code == 0 and "Talking to" in talked.output and "unreachable" in talked.output
+    logins = [line.split("\t")[3:6] for line in audit_lines("--staff", "i.one") if "login" in line]
+    assert logins[:2] == [["login", "-", "shell"], ["login_failed", "-", "shell"]]
+
+
+def test_the_first_admin_bootstraps_then_only_admins_change_staff(sqlite_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    run = CliRunner().invoke
+    first = run(main, ["staff", "add", "--name", "root.admin", "--role", "admin"], input=PASSWORD + "\n")
+    assert first.exit_code == 0 and "Added root.admin (admin)" in first.output
+    second = run(main, ["staff", "add", "--name", "other.admin", "--role", "admin"], input=PASSWORD + "\n")
+    assert second.exit_code == 1 and "needs an admin" in second.output
+    monkeypatch.setenv("PRR_PASSWORD", PASSWORD)
+    as_admin = ["--as", "root.admin"]
+    assert run(main, ["staff", "add", "--name", "s.sup", "--role", "supervisor", *as_admin]).exit_code == 0
+    set_pw = run(main, ["staff", "set-password", "s.sup", "--password-stdin", *as_admin], input=PASSWORD + "\n")
+    assert set_pw.exit_code == 0
+    for command in (
+        ["staff", "add", "--name", "x.sup", "--role", "supervisor", "--as", "s.sup"],
+        ["staff", "disable", "root.admin", "--as", "s.sup"],
+        ["staff", "set-password", "root.admin", "--password-stdin", "--as", "s.sup"],
+        ["keys", "rotate", "--as", "s.sup"],
+        ["purge", "--older-than", "30d", "--as", "s.sup"],
+    ):
+        refused = run(main, command, input="taken over 12345\n")
+        assert refused.exit_code == 1 and "Only an admin" in refused.output, command
+    assert "x.sup" not in run(main, ["staff", "list"]).output
+    own = run(main, ["staff", "set-password", "s.sup", "--password-stdin", "--as", "s.sup"], input="a new one 12345\n")
+    assert own.exit_code == 0
+    assert run(main, ["purge", "--older-than", "30d", *as_admin]).exit_code == 0
+    assert run(main, ["staff", "disable", "s.sup", *as_admin]).exit_code == 0
+    trail = "\n".join(audit_lines())
+    for entry in ("staff_add", "staff_set_password", "staff_disable", "purge"):
+        assert f"\t{entry}\t-\tcli\tok\t" in trail, entry
+    for refused in ("staff_add", "staff_disable", "staff_set_password", "keys_rotate", "purge"):
+        assert f"\t{refused}\t-\tcli\trefused\t" in trail, refused
+    assert "first admin\tstaff_add" in trail and "root.admin as admin" in trail
+    assert PASSWORD not in trail and "taken over" not in trail
+
+
+def test_exports_name_their_destination_and_the_os_account(staffed, tmp_path):
+    run = CliRunner().invoke
+    out = tmp_path / "case.json"
+    assert run(main, ["case", "export", staffed, "--as", "s.two", "--out", str(out)]).exit_code == 0
+    assert run(main, ["case", "export", staffed, "--as", "s.two"]).exit_code == 0
+    exports = [line.split("\t") for line in audit_lines("--case", staffed) if "\texport\t" in line]
+    assert [e[-1] for e in exports] == ["to standard output", f"to file {out}"]
+    assert all("@" in e[-2] for e in exports)  # the OS account and host that ran the command
+
+
+def test_audit_show_staff_lists_one_member_and_verify_checks_a_kept_anchor(staffed):
+    run = CliRunner().invoke
+    run(main, ["case", "list", "--as", "s.two"])
+    lines = audit_lines("--staff", "s.two")
+    assert lines and all("\tstaff 2\t" in line for line in lines)
+    assert any(f"\tlist\t{staffed}\tcli" in line for line in lines)  # the case the listing showed
+    anchor = run(main, ["audit", "anchor"])
+    assert anchor.exit_code == 0
+    kept = anchor.output.strip()
+    checked = run(main, ["audit", "verify", "--anchor", kept])
+    assert checked.exit_code == 0 and "intact" in checked.output
+    bad = run(main, ["audit", "verify", "--anchor", "not-a-head"])
+    assert bad.exit_code == 2 and "42:<64 hex digits>" in bad.output
+    forged = run(main, ["audit", "verify", "--anchor", kept.split(":")[0] + ":" + "f" * 64])
+    assert forged.exit_code == 1 and "rewritten" in forged.output
 
 
 def test_knowledge_load_reports_a_broken_corpus(sqlite_url, monkeypatch, tmp_path):

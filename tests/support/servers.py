@@ -16,6 +16,7 @@ import yaml
 
 from bot.config import QUIET_ENVIRONMENT
 from bot.rasa_endpoints import rasa_endpoints
+from bot.security.tokens import channel_token
 from tests.support.paths import ROOT
 
 BIN = ROOT / ".venv" / "bin"
@@ -150,8 +151,8 @@ class Servers:
         """Post as our bridges do: with the bridge token and a staff member's id as sender."""
         reply = requests.post(
             f"http://127.0.0.1:{self.rasa_port}/webhooks/bridge/webhook",
-            headers={"Authorization": f"Bearer {BRIDGE_TOKEN}"},
-            json={"sender": sender, "message": message, "input_channel": channel},
+            headers={"Authorization": f"Bearer {channel_token(channel, BRIDGE_TOKEN)}"},
+            json={"sender": sender, "message": message},
             timeout=60,
         )
         reply.raise_for_status()

@@ -52,11 +52,16 @@ def test_refusals_are_recorded(staff):
 def test_staff_cli(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     run = CliRunner().invoke
-    assert run(main, ["staff", "add", "--name", "d.user", "--role", "intake", "--telegram-id", "55"]).exit_code == 0
+    assert run(main, ["staff", "add", "--name", "a.admin", "--role", "admin"], input="admin secret 1\n").exit_code == 0
+    monkeypatch.setenv("PRR_PASSWORD", "admin secret 1")
+    added = run(
+        main, ["staff", "add", "--name", "d.user", "--role", "intake", "--telegram-id", "55", "--as", "a.admin"]
+    )
+    assert added.exit_code == 0
     assert "d.user\tintake\tactive\ttelegram:55" in run(main, ["staff", "list"]).output
-    assert run(main, ["staff", "disable", "d.user"]).exit_code == 0
+    assert run(main, ["staff", "disable", "d.user", "--as", "a.admin"]).exit_code == 0
     assert "disabled" in run(main, ["staff", "list"]).output
-    bad = run(main, ["staff", "disable", "nobody"])
+    bad = run(main, ["staff", "disable", "nobody", "--as", "a.admin"])
     assert bad.exit_code == 1 and "No staff member" in bad.output
 
 
