@@ -150,15 +150,16 @@ def keys_init() -> None:
 def keys_rotate(batch_size: int, keys_out: Path | None, as_name: str) -> None:
     """Re-encrypt all sensitive data under a new key; one at a time, safe to kill and run again (an admin; audited)."""
     from bot.config import database_url
-    from bot.security.crypto import DataKeyError, keys_from_environment
+    from bot.security.crypto import DataKeyError, keys_from_environment, keys_lock
     from bot.security.key_rotation import rotate
     from bot.storage.backup import BackupError, write_key_backup
     from bot.storage.db import engine_for
 
     backup = (lambda: write_key_backup(keys_out)) if keys_out is not None else None
-    by = admin(as_name, AuditAction.KEYS_ROTATE).staff_id
     try:
-        report = rotate(engine_for(database_url()), batch_size=batch_size, before_reencrypting=backup)
+        with keys_lock(wait=False):  # a second rotation is refused before it asks for anything
+            by = admin(as_name, AuditAction.KEYS_ROTATE).staff_id
+            report = rotate(engine_for(database_url()), batch_size=batch_size, before_reencrypting=backup)
     except (DataKeyError, BackupError) as error:
         raise click.ClickException(str(error)) from None
     _audited(
@@ -176,15 +177,25 @@ def keys_rotate(batch_size: int, keys_out: Path | None, as_name: str) -> None:
 @keys.command("restore")
 @click.argument("key_backup", type=click.Path(exists=True, dir_okay=False))
 def keys_restore(key_backup: str) -> None:
-    """Put the data keys from a key backup in place (refuses to replace an existing key file)."""
+    """Put the data keys and the audit key from a key backup in place (refuses to replace an
+    existing data key file; keeps an audit key already there)."""
     from bot.security.crypto import DataKeyError, install_keys, key_file
+    from bot.security.tokens import TokenError, install_audit_key
+    from bot.storage.backup import AUDIT_KEY_LINE
 
     lines = [line.strip() for line in Path(key_backup).read_text().splitlines()]
+    audit_keys = [line.removeprefix(AUDIT_KEY_LINE) for line in lines if line.startswith(AUDIT_KEY_LINE)]
     try:
-        install_keys([line for line in lines if line and not line.startswith("#")])
-    except DataKeyError as error:
+        install_keys([line for line in lines if line and not line.startswith(("#", AUDIT_KEY_LINE))])
+        if audit_keys:
+            install_audit_key(audit_keys[0])
+    except (DataKeyError, TokenError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Data keys restored to {key_file()}.")
+    if audit_keys:
+        click.echo("The audit key is in place too.")
+    else:
+        click.echo("This backup holds no audit key: `prr audit verify` needs the one the trail was written with.")
 
 
 @main.command()

@@ -127,6 +127,7 @@ def shell(url: str, as_name: str) -> None:
     import asyncio
 
     from bot.channels.rasa_client import AssistantUnavailable, RasaClient
+    from bot.language.catalogue import text as say
     from bot.security.tokens import channel_token
 
     member = authenticated(as_name, channel="shell")
@@ -148,7 +149,7 @@ def shell(url: str, as_name: str) -> None:
             try:
                 replies = loop.run_until_complete(rasa.send(member.sender_id, text, "shell"))
             except AssistantUnavailable:
-                click.echo("bot> The assistant is unavailable just now; your progress is kept on the server.")
+                click.echo("bot> " + say("channel.unavailable"))
                 continue
             buttons = _show(replies)
     finally:

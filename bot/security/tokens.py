@@ -105,8 +105,19 @@ def _checked(value: str, source: str, remedy: str) -> str:
     return value
 
 
-def _create(path: Path) -> None:
-    """Write a fresh secret so that no reader ever sees a partial or empty file.
+def install_audit_key(value: str) -> None:
+    """Put an audit key from a key backup in place. One already there is kept, and must be it."""
+    value = _checked(value.strip(), "the key backup's audit key", "Use the backup made with the data keys.")
+    path = keys_dir() / "audit.key"
+    if not settings().audit_key and not path.exists():
+        _create(path, value)
+    elif not secret_matches(audit_key().decode("utf-8"), value):
+        where = "PRR_AUDIT_KEY" if settings().audit_key else str(path)
+        raise TokenError(f"{where} holds another audit key than the backup's; move it away and restore again.")
+
+
+def _create(path: Path, value: str | None = None) -> None:
+    """Write a secret (a fresh one unless given) so that no reader ever sees a partial or empty file.
 
     It is written and synced under a temporary name, then linked to its final name: the link
     fails if another process made the file first (both then read that one).
@@ -115,7 +126,7 @@ def _create(path: Path) -> None:
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp makes it 0600
     try:
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32) + "\n")
+            handle.write((value or secrets.token_urlsafe(32)) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         try:

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import URL, make_url
 
 from bot.security import crypto
+from bot.security.tokens import audit_key
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -47,13 +48,18 @@ def create_backup(url: str, out: Path) -> str:
     raise BackupError(f"Backups cover SQLite and PostgreSQL, not {target.get_backend_name()}.")
 
 
+AUDIT_KEY_LINE = "audit-key: "
+
+
 def write_key_backup(out: Path) -> int:
-    """Write the data keys (newest first) to `out`, a new 0600 file; how many keys."""
+    """Write the data keys (newest first) and the audit chain's key to `out`, a new 0600 file;
+    how many data keys. Without the audit key a restored audit trail cannot be verified."""
     keys = crypto.read_keys()
     fd = _new_private_file(out)
     with os.fdopen(fd, "w") as handle:
-        handle.write("# PRR data keys, newest first. Keep apart from database backups.\n")
+        handle.write("# PRR data keys, newest first, and the audit key. Keep apart from database backups.\n")
         handle.write("\n".join(keys) + "\n")
+        handle.write(AUDIT_KEY_LINE + audit_key().decode("utf-8") + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     return len(keys)

@@ -188,7 +188,7 @@ def test_the_shell_needs_the_password_before_it_talks_to_anyone(staffed, monkeyp
     refused = CliRunner().invoke(main, shell, input="not it at all\nhello\n")
     assert refused.exit_code == 1 and "Wrong name or password" in refused.output and "Talking to" not in refused.output
     talked = CliRunner().invoke(main, shell, input=PASSWORD + "\nhello\n")
-    assert talked.exit_code == 0 and "Talking to" in talked.output and "unreachable" in talked.output
+    assert talked.exit_code == 0 and "Talking to" in talked.output and "unavailable" in talked.output
     logins = [line.split("\t")[3:6] for line in audit_lines("--staff", "i.one") if "login" in line]
     assert logins[:2] == [["login", "-", "shell"], ["login_failed", "-", "shell"]]
 

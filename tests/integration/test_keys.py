@@ -20,11 +20,13 @@ from bot.cases.store import CaseStore
 from bot.cli import main
 from bot.security import crypto, key_check
 from bot.security.key_rotation import rotate
+from bot.staff.store import StaffStore
 from bot.storage.db import engine_for, session_factory
 from tests.support.factories import ADULT
 from tests.support.paths import ROOT
 
 SUPERVISOR = Actor("5", "supervisor")
+ADMIN_PASSWORD = "an admin password for tests"
 
 
 @pytest.fixture
@@ -36,6 +38,8 @@ def keyed_db(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", url)
     crypto.reset()
     assert "new data key" in prr("db", "upgrade").output
+    StaffStore(session_factory(url)).add("k.admin", "admin", first_admin_password=ADMIN_PASSWORD)
+    monkeypatch.setenv("PRR_PASSWORD", ADMIN_PASSWORD)  # the admin's, for the commands that need one
     store = CaseStore(session_factory(url))
     refs = [store.save_intake(ADULT, actor=SUPERVISOR, channel="shell") for _ in range(2)]
     yield url, refs
@@ -182,7 +186,7 @@ def test_a_second_rotation_is_refused_and_a_killed_one_resumes_leaving_every_cas
 
     running = _rotation_in_subprocess(url, tmp_path, "hold")
     try:
-        second = prr("keys", "rotate")
+        second = prr("keys", "rotate", "--as", "k.admin")
         assert second.exit_code == 1 and "Another key rotation is running" in second.output
         with pytest.raises(crypto.KeysBusy):
             rotate(engine_for(url))
@@ -198,7 +202,7 @@ def test_a_second_rotation_is_refused_and_a_killed_one_resumes_leaving_every_cas
     crypto.reset()
     assert crypto.read_keys() == keys and readable(url, refs)  # resumes with the same new key
 
-    finished = prr("keys", "rotate")
+    finished = prr("keys", "rotate", "--as", "k.admin")
     assert finished.exit_code == 0 and "1 old key(s) removed" in finished.output
     crypto.reset()
     assert crypto.read_keys() == keys[:1] and readable(url, refs)
@@ -217,14 +221,14 @@ def test_rotation_backs_up_the_new_key_before_re_encrypting_anything(keyed_db, t
     old_key = crypto.read_keys()[0]
     taken = tmp_path / "taken"
     taken.write_text("someone else's file")
-    refused = prr("keys", "rotate", "--with-keys", str(taken))
+    refused = prr("keys", "rotate", "--with-keys", str(taken), "--as", "k.admin")
     assert refused.exit_code == 1 and "already exists" in refused.output
     with engine_for(url).connect() as conn:  # nothing moved to the new key, which no backup holds
         stored = conn.execute(text("SELECT full_name FROM cases")).scalars().all()
     assert all(crypto.readable_by(crypto.fernet_for([old_key]), token) for token in stored)
 
     key_backup = tmp_path / "keys-after-rotation"
-    assert prr("keys", "rotate", "--with-keys", str(key_backup)).exit_code == 0
+    assert prr("keys", "rotate", "--with-keys", str(key_backup), "--as", "k.admin").exit_code == 0
     saved = [line for line in key_backup.read_text().splitlines() if not line.startswith("#")]
     assert saved == [crypto.read_keys()[0], old_key] and oct(key_backup.stat().st_mode & 0o777) == "0o600"
 
@@ -233,10 +237,10 @@ def test_rotation_with_keys_in_the_environment_tells_the_operator_to_shorten_the
     url, refs = keyed_db
     old_key, new_key = crypto.read_keys()[0], crypto.new_key()
     monkeypatch.setenv("PRR_DATA_KEY", old_key)
-    refused = prr("keys", "rotate")
+    refused = prr("keys", "rotate", "--as", "k.admin")
     assert refused.exit_code == 1 and "put a new key first" in refused.output
     monkeypatch.setenv("PRR_DATA_KEY", f"{new_key},{old_key}")
-    done = prr("keys", "rotate")
+    done = prr("keys", "rotate", "--as", "k.admin")
     assert done.exit_code == 0 and "set PRR_DATA_KEY to its first key alone" in done.output
     monkeypatch.setenv("PRR_DATA_KEY", new_key)
     assert prr("staff", "list").exit_code == 0 and readable(url, refs)

@@ -3,7 +3,6 @@ guesses, refusals all look and take the same, and a password change or disable e
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -77,12 +76,12 @@ def test_unknown_disabled_paused_and_wrong_all_answer_alike_and_take_as_long(sta
 
     def timed(name: str, password: str) -> tuple[str, float]:
         times, messages = [], set()
-        for _ in range(3):
+        for _ in range(MAX_FAILED_LOGINS - 1):  # w.one stays under the limit
             began = time.perf_counter()
             messages.add(refusal(staff, name, password))
             times.append(time.perf_counter() - began)
         (message,) = messages
-        return message, statistics.median(times)
+        return message, min(times)  # the least disturbed by other load on the machine
 
     wrong = timed("w.one", "wrong password!")
     for other in (timed("nobody.here", PASSWORD), timed("w.gone", PASSWORD), timed("w.two", PASSWORD)):
@@ -97,7 +96,11 @@ def test_logins_are_audited_without_the_typed_name_or_password(staff, sessions):
     refusal(staff, "w.one", "wrong password!")
     refusal(staff, "no.such.person", "wrong password!")
     with sessions() as session:
-        entries = [(e.staff, e.action, e.outcome) for e in session.execute(select(AuditEntry)).scalars()]
+        entries = [
+            (e.staff, e.action, e.outcome)
+            for e in session.execute(select(AuditEntry)).scalars()
+            if e.action.startswith("login")
+        ]
     assert entries == [
         (member.sender_id, "login", "ok"),
         (member.sender_id, "login_failed", "refused"),

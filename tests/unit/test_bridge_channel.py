@@ -9,7 +9,7 @@ import pytest
 from bot.rasa_plugins.bridge_input import BridgeInput
 from bot.security.tokens import channel_token
 
-MASTER = "unit-test-bridge-token"
+MASTER = "a-test-bridge-token-of-40-characters-xx"
 
 
 @pytest.fixture
