@@ -1,7 +1,7 @@
 """Answer quality floors: `make eval`'s figures on the development set may not fall.
 
 The floors sit a few points under the figures measured when search was last tuned (README,
-"Answer quality"), so that a change to the corpus, the thesaurus or the ranking that makes
+"Figures"), so that a change to the corpus, the thesaurus or the ranking that makes
 answers worse fails CI. Search is tuned on the `tune` half only; `held_back` is never looked at
 question by question.
 """
