@@ -21,7 +21,7 @@ THESAURUS = Path(__file__).with_name("thesaurus_en.yml")
 # "not covered" and make the assistant abstain on a fair question.
 QUESTION_FILLERS = frozenset(
     "tell know explain information info please exist need want like give thing stuff kind way "
-    "question ask let help guidance mean say does do can could should would must happen".split()
+    "question ask let help guidance mean say does do can could should would must happen get go".split()
 )
 # "a 14-year-old", "15 yr old": the number stays (it may matter), and the word child is added.
 _AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:years?|yrs?)\s*-?\s*old\b")

@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from bot.knowledge import analyzer
 from bot.knowledge.corpus import Section, cite, load_bibliography, parse_corpus
-from bot.knowledge.ranking import QUESTION_FOCUS, Bm25Index, IndexedSection, is_close, is_reliable
+from bot.knowledge.ranking import (
+    QUESTION_FOCUS,
+    RERANK_DEPTH,
+    Bm25Index,
+    IndexedSection,
+    is_close,
+    is_reliable,
+    rerank,
+)
+from bot.knowledge.similarity import CharNgramIndex
 from bot.knowledge.spelling import Speller, vocabulary
 from bot.storage.db import Base
 
@@ -144,8 +153,10 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self._version = None
         self._index: Bm25Index | None = None
+        self._similarity: CharNgramIndex | None = None
         self._speller = Speller(frozenset())
         self._rows: dict[str, KnowledgeSection] = {}
+        self._row_of: dict[str, int] = {}  # section id -> its row in the similarity index
 
     def _refresh(self, session: Session) -> None:
         version = session.execute(select(KnowledgeVersion.version).where(KnowledgeVersion.id == 1)).scalar()
@@ -167,6 +178,8 @@ class KnowledgeBase:
                 for r in rows
             ]
         )
+        self._similarity = CharNgramIndex([f"{r.title}\n{r.asks}\n{r.tags}\n{r.text}" for r in rows])
+        self._row_of = {r.id: i for i, r in enumerate(rows)}
         words = vocabulary(f"{r.title} {r.tags} {r.asks} {r.text}" for r in rows)
         self._speller = Speller(words | analyzer.thesaurus_words())
         self._version = version
@@ -178,8 +191,9 @@ class KnowledgeBase:
             text = self._speller.correct(analyzer.cut(query))
             terms = analyzer.query_terms(text)
             boost = {term: QUESTION_FOCUS for term in analyzer.focus_terms(text)}
-            assert self._index is not None  # built by _refresh
-            ranked = self._index.rank(terms, k=max(2, k), boost=boost)
+            assert self._index is not None and self._similarity is not None  # built by _refresh
+            ranked = self._index.rank(terms, k=max(2, k, RERANK_DEPTH), boost=boost)
+            ranked = rerank(ranked, self._similarity.similarities(text, [self._row_of[r.id] for r in ranked]))
             hits = [self._hit(r.id, r.score) for r in ranked[: max(1, k)]]
         best, runner_up = (ranked + [None, None])[:2]
         words = list(dict.fromkeys(terms))

@@ -83,6 +83,8 @@ def test_loading_twice_adds_nothing_and_a_changed_section_is_updated_not_duplica
             "what about the kids of ISIS fighters born in al-Hol, do they get papers?",
             "child-birth-registration-documents",
         ),
+        # word matching alone put a Kyrgyz example first; the section's whole wording is closer
+        ("should extremist prisoners be spread across prisons or kept in one wing", "prison-dispersal-concentration"),
     ],
 )
 def test_practitioner_questions_get_the_right_section(kb, question, expected):
@@ -103,6 +105,11 @@ def test_practitioner_questions_get_the_right_section(kb, question, expected):
         "   ",
         "😀😀😀",
         '"title" AND (tags OR *) NEAR/3 ~fuzzy^2',
+        # general questions that share two or three words with a section that only mentions them
+        "what is the statute of limitations for theft",
+        "how many people live in Kazakhstan",
+        "how to adopt a child",
+        "what is the punishment for murder in Kazakhstan",
     ],
 )
 def test_it_abstains_when_nothing_matches_well(kb, question):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge import analyzer
+from bot.knowledge.ranking import Ranked, rerank
+from bot.knowledge.similarity import CharNgramIndex
 from bot.knowledge.spelling import Speller
 from bot.language.guard import Unreadable, unreadable
 
@@ -22,6 +24,22 @@ from bot.language.guard import Unreadable, unreadable
 )
 def test_practitioners_words_become_the_corpus_words(question, wanted):
     assert wanted <= set(analyzer.query_terms(question))
+
+
+@pytest.mark.parametrize(
+    "question, wanted",
+    [
+        ("my nephew came back from Syria last year", {"return"}),
+        ("when they are coming home from the camps", {"return", "camp"}),
+        ("he left the group but kept his beliefs", {"disengagement"}),
+    ],
+)
+def test_everyday_phrases_for_returning_and_leaving_the_group_become_the_corpus_words(question, wanted):
+    assert wanted <= set(analyzer.query_terms(question))
+
+
+def test_get_and_go_are_not_counted_as_what_the_question_is_about():
+    assert {"get", "go"}.isdisjoint(analyzer.query_terms("who gets charged and who goes to rehabilitation"))
 
 
 def test_an_adult_age_is_not_made_a_child():
@@ -81,3 +99,30 @@ def test_text_no_intent_should_be_guessed_for_is_named(text, reason):
 )
 def test_ordinary_messages_and_intake_answers_pass_the_guard(text):
     assert unreadable(text) is None
+
+
+SECTIONS = [
+    "Financing terrorism: money sent to relatives abroad. Sending funds to a fighter is an offence.",
+    "Family visits in prison: how often relatives may visit and what they may bring.",
+    "Screening returnees at the border: what to check on arrival.",
+]
+
+
+@pytest.mark.parametrize("question", ["is sending money to my son a terrorist financing crime", "terorism finansing"])
+def test_a_question_in_other_word_forms_or_misspelt_is_most_similar_to_its_section(question):
+    similarities = CharNgramIndex(SECTIONS).similarities(question, [0, 1, 2])
+    assert similarities.argmax() == 0 and similarities[0] > 0
+
+
+def ranked(section_id: str, score: float) -> Ranked:
+    return Ranked(section_id, score, coverage=1.0, matched=3, about=3, fused=score)
+
+
+def test_a_close_runner_up_much_more_like_the_question_is_put_first():
+    order = rerank([ranked("a", 10.0), ranked("b", 9.0), ranked("c", 2.0)], [0.1, 0.4, 0.05])
+    assert [r.id for r in order] == ["b", "a", "c"]
+
+
+def test_a_clear_bm25_win_stands_whatever_the_similarity():
+    order = rerank([ranked("a", 10.0), ranked("b", 5.0), ranked("c", 2.0)], [0.1, 0.4, 0.05])
+    assert order[0].id == "a" and [r.id for r in order[1:]] == ["b", "c"]
