@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.app import main, safe_url
+from bot.cli.app import ADMIN_OPTION, admin, main, safe_url
 
 
 @main.group()
@@ -22,14 +22,24 @@ def backup() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the data keys to this new file (0600); store it apart from the database backup.",
 )
-def backup_create(out: Path, keys_out: Path | None) -> None:
-    """Write a consistent copy of the database to OUT (a new file, 0600)."""
+@ADMIN_OPTION
+def backup_create(out: Path, keys_out: Path | None, as_name: str) -> None:
+    """Write a consistent copy of the database to OUT (a new file, 0600; an admin; audited)."""
     from bot.config import database_url
+    from bot.security import audit
+    from bot.security.audit_actions import AuditAction
     from bot.security.crypto import DataKeyError
     from bot.storage.backup import BackupError, create_backup, write_key_backup
+    from bot.storage.db import session_factory
 
     if keys_out is not None and keys_out.resolve() == out.resolve():
         raise click.ClickException("Give the keys a file of their own, apart from the database backup.")
+    by = admin(as_name, AuditAction.BACKUP).staff_id
+    detail = f"to file {out.resolve()}" + (f", keys to file {keys_out.resolve()}" if keys_out else "")
+    # Recorded first, so that the copy holds the entry that says it was made.
+    audit.record_event(
+        session_factory(), staff=by, action=AuditAction.BACKUP, case_ref=None, channel="cli", detail=detail
+    )
     try:
         kind = create_backup(database_url(), out)
         click.echo(f"Backed up the {kind} database {safe_url(database_url())} to {out}.")

@@ -27,4 +27,5 @@ class AuditAction(str, Enum):
     STAFF_SET_PASSWORD = "staff_set_password"
     KEYS_ROTATE = "keys_rotate"
     PURGE = "purge"
+    BACKUP = "backup"  # a copy of the whole database (and, when asked, the keys) written to a file
     CHAIN_KEYED = "chain_keyed"  # written once by the migration that keyed the older, plain chain

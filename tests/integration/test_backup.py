@@ -18,6 +18,8 @@ from bot.storage.db import engine_for, session_factory
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.support.factories import ADULT
 
+ADMIN_PASSWORD = "an admin password for tests"
+
 
 def prr(*args: str):
     bootstrap._checked.clear()  # each invocation stands for a new process
@@ -48,17 +50,20 @@ def test_backup_restored_into_a_new_database_reads_a_case_back_and_the_audit_ver
     monkeypatch.setenv("DATABASE_URL", db_url)
     staff = StaffStore(session_factory(db_url))
     supervisor = staff.actor(staff.add("s.two", "supervisor").sender_id)
+    staff.add("b.admin", "admin", first_admin_password=ADMIN_PASSWORD)
+    monkeypatch.setenv("PRR_PASSWORD", ADMIN_PASSWORD)
+    assert prr("backup", "create", str(tmp_path / "not-by-a-supervisor"), "--as", "s.two").exit_code == 1
     store = CaseStore(session_factory(db_url))
     ref = store.save_intake(ADULT, actor=supervisor, channel="shell")
     store.add_note(ref, "first visit", actor=supervisor, channel="shell")
 
     backup, key_backup = tmp_path / "prr.backup", tmp_path / "keys.backup"
-    made = prr("backup", "create", str(backup), "--with-keys", str(key_backup))
+    made = prr("backup", "create", str(backup), "--with-keys", str(key_backup), "--as", "b.admin")
     assert made.exit_code == 0, made.output
     assert oct(backup.stat().st_mode & 0o777) == oct(key_backup.stat().st_mode & 0o777) == "0o600"
     copied = backup.read_bytes()
     assert b"Aigerim" not in copied and not any(k.encode() in copied for k in crypto.read_keys())
-    assert prr("backup", "create", str(backup)).exit_code == 1  # never over an existing file
+    assert prr("backup", "create", str(backup), "--as", "b.admin").exit_code == 1  # never over an existing file
 
     restored = prr("backup", "restore", str(backup), "--to", new_database)
     assert restored.exit_code == 0, restored.output
@@ -75,6 +80,7 @@ def test_backup_restored_into_a_new_database_reads_a_case_back_and_the_audit_ver
     assert prr("keys", "restore", str(key_backup)).exit_code == 0
     verified = prr("audit", "verify")
     assert verified.exit_code == 0 and "intact" in verified.output
+    assert "backup" in prr("audit", "show").output  # the copy holds the entry that records it
     case = CaseStore(session_factory(new_database)).get(ref, actor=supervisor, channel="shell")
     assert case.full_name == "Aigerim Sultanova" and case.case_notes[0].text == "first visit"
     crypto.reset()
@@ -82,8 +88,10 @@ def test_backup_restored_into_a_new_database_reads_a_case_back_and_the_audit_ver
 
 def test_a_sqlite_backup_is_refused_for_another_kind_of_database(sqlite_url, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    StaffStore(session_factory(sqlite_url)).add("b.admin", "admin", first_admin_password=ADMIN_PASSWORD)
+    monkeypatch.setenv("PRR_PASSWORD", ADMIN_PASSWORD)
     backup = tmp_path / "prr.backup"
-    assert prr("backup", "create", str(backup)).exit_code == 0
+    assert prr("backup", "create", str(backup), "--as", "b.admin").exit_code == 0
     refused = prr("backup", "restore", str(backup), "--to", "postgresql://nobody@127.0.0.1:1/none")
     assert refused.exit_code == 1 and "restore it into a sqlite database" in refused.output
     not_a_backup = tmp_path / "notes.txt"
