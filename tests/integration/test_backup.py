@@ -73,6 +73,7 @@ def test_backup_restored_into_a_new_database_reads_a_case_back_and_the_audit_ver
     # Another machine: the restored database, and no keys until the key backup is put in place.
     monkeypatch.setenv("DATABASE_URL", new_database)
     monkeypatch.setenv("PRR_KEYS_DIR", str(tmp_path / "other-machine-keys"))
+    monkeypatch.setenv("PRR_AUDIT_DIR", str(tmp_path / "other-machine-audit"))  # its keys sign its own anchors
     crypto.reset()
     refused = prr("audit", "verify")
     assert refused.exit_code == 1 and "is missing" in refused.output

@@ -33,6 +33,7 @@ ADMIN_PASSWORD = "an admin password for tests"
 def keyed_db(tmp_path, monkeypatch):
     """A migrated SQLite database, its own keys folder (key made by the start-up check), two cases."""
     monkeypatch.setenv("PRR_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("PRR_AUDIT_DIR", str(tmp_path / "audit"))  # its keys sign its own anchors
     monkeypatch.delenv("PRR_DATA_KEY", raising=False)
     url = f"sqlite:///{tmp_path / 'prr.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
@@ -116,6 +117,7 @@ def test_a_database_from_before_the_check_keeps_only_a_key_that_reads_its_data(k
 
 def test_keys_init_makes_a_key_only_for_a_database_without_encrypted_data(tmp_path, monkeypatch):
     monkeypatch.setenv("PRR_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("PRR_AUDIT_DIR", str(tmp_path / "audit"))  # its keys sign its own anchors
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prr.db'}")
     monkeypatch.delenv("PRR_DATA_KEY", raising=False)
     crypto.reset()
@@ -229,7 +231,7 @@ def test_rotation_backs_up_the_new_key_before_re_encrypting_anything(keyed_db, t
 
     key_backup = tmp_path / "keys-after-rotation"
     assert prr("keys", "rotate", "--with-keys", str(key_backup), "--as", "k.admin").exit_code == 0
-    saved = [line for line in key_backup.read_text().splitlines() if not line.startswith("#")]
+    saved = [line for line in key_backup.read_text().splitlines() if not line.startswith(("#", "audit-key: "))]
     assert saved == [crypto.read_keys()[0], old_key] and oct(key_backup.stat().st_mode & 0o777) == "0o600"
 
 

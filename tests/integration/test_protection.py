@@ -24,6 +24,7 @@ SUPERVISOR = Actor("5", "supervisor")
 @pytest.fixture
 def own_keys(tmp_path, monkeypatch):
     monkeypatch.setenv("PRR_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("PRR_AUDIT_DIR", str(tmp_path / "audit"))  # its keys sign its own anchors
     monkeypatch.delenv("PRR_DATA_KEY", raising=False)
     crypto.reset()
     crypto.create_first_key()

@@ -10,6 +10,7 @@ from bot.security import tokens
 @pytest.fixture
 def keys(tmp_path, monkeypatch):
     monkeypatch.setenv("PRR_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("PRR_AUDIT_DIR", str(tmp_path / "audit"))  # its keys sign its own anchors
     for variable in ("PRR_BRIDGE_TOKEN", "PRR_ACTIONS_TOKEN", "PRR_API_TOKEN"):
         monkeypatch.delenv(variable, raising=False)
     return tmp_path / "keys"
