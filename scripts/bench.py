@@ -15,7 +15,6 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,11 +22,10 @@ import requests
 import yaml
 
 from bot.config import QUIET_ENVIRONMENT
+from bot.rasa_endpoints import rasa_endpoints  # the endpoints `make run` uses
+from tests.support.servers import ACTIONS_TOKEN, actions_command, free_port, wait_until_up  # the tests' start-up checks
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bot.rasa_endpoints import rasa_endpoints  # noqa: E402  (the endpoints `make run` uses)
-from tests.support.servers import ACTIONS_TOKEN, actions_command, free_port, wait_until_up  # noqa: E402  (the same start-up checks as the tests)
+ROOT = Path(__file__).resolve().parent.parent  # run as `python -m scripts.bench` from here (make bench)
 
 BIN = ROOT / ".venv" / "bin"
 WORK = ROOT / "var" / "bench"
@@ -441,5 +439,4 @@ def report(results):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()
