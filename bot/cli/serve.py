@@ -89,8 +89,11 @@ def web(
 )
 @click.option("--rasa-url", default="http://127.0.0.1:5005", show_default=True)
 @click.option("--base-url", envvar="TELEGRAM_API_BASE_URL", help="Bot API base URL (a local Bot API server).")
+@click.option("--behind-tls-proxy", is_flag=True, help="A TLS proxy in front is the only way to the webhook listener.")
 @secret_errors
-def telegram(webhook_url: str | None, listen: tuple[str, int], rasa_url: str, base_url: str | None) -> None:
+def telegram(
+    webhook_url: str | None, listen: tuple[str, int], rasa_url: str, base_url: str | None, behind_tls_proxy: bool
+) -> None:
     """Run the Telegram bridge. The bot token comes from TELEGRAM_BOT_TOKEN."""
     import asyncio
     import logging
@@ -99,6 +102,11 @@ def telegram(webhook_url: str | None, listen: tuple[str, int], rasa_url: str, ba
     from bot.channels.telegram import serve
     from bot.security.tokens import channel_token
 
+    if webhook_url and not (behind_tls_proxy or is_local(listen[0])):
+        raise click.ClickException(
+            f"Listening for webhooks on {listen[0]} would take staff messages over the network in clear. "
+            "Listen on 127.0.0.1 behind a TLS proxy, or give --behind-tls-proxy if one in front is the only way in."
+        )
     token = settings().telegram_bot_token.strip()
     if not token:
         raise click.ClickException("Set TELEGRAM_BOT_TOKEN to the bot's token (from @BotFather).")

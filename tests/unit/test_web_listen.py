@@ -1,4 +1,5 @@
-"""`prr web` refuses to listen beyond this machine without TLS: passwords would cross in clear."""
+"""`prr web` and the Telegram webhook refuse to listen beyond this machine without TLS: passwords and
+messages would cross in clear."""
 
 from __future__ import annotations
 
@@ -44,3 +45,19 @@ def test_a_certificate_needs_its_key(tmp_path):
         main, ["web", "--listen", "0.0.0.0:5443", "--tls-cert", str(cert), "--tls-key", str(cert)]
     )
     assert result.exit_code == 1 and "Cannot use that certificate" in result.output
+
+
+@pytest.mark.parametrize("extra, refused", [([], True), (["--behind-tls-proxy"], False)])
+def test_the_telegram_webhook_listens_beyond_loopback_only_behind_a_tls_proxy(extra, refused, monkeypatch):
+    started = []
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:fake-token-for-tests")
+    monkeypatch.setattr("bot.channels.telegram.serve", lambda *a, **k: started.append(k))
+    monkeypatch.setattr("asyncio.run", lambda coroutine: coroutine)
+    monkeypatch.setattr("bot.bootstrap.staff_store", lambda: None)
+    webhook = ["telegram", "--webhook", "https://bot.example/telegram", "--listen", "0.0.0.0:8443", *extra]
+    result = CliRunner().invoke(main, webhook)
+    if refused:
+        assert result.exit_code == 1 and "in clear" in result.output and started == []
+    else:
+        assert result.exit_code == 0, result.output
+        assert started[0]["listen"] == ("0.0.0.0", 8443)
