@@ -301,18 +301,15 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    staff = [
-        subprocess.run(
-            [str(BIN / "prr"), "staff", "add", "--name", f"bench{i}", "--role", "intake"],
-            env=ours_env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.split("staff id ")[1]
-        .strip(". \n")
-        for i in range(21)
-    ]
+    # Staff are added through the store, in the bench's own environment (the CLI would ask for an admin).
+    add_staff = (
+        "from bot.staff.store import StaffStore; from bot.storage.db import session_factory; "
+        "store = StaffStore(session_factory()); "
+        "print(' '.join(store.add(f'bench{i}', 'intake').sender_id for i in range(21)))"
+    )
+    staff = subprocess.run(
+        [str(BIN / "python"), "-c", add_staff], env=ours_env, check=True, capture_output=True, text=True
+    ).stdout.split()
     actions_port, rasa_port = free_port(), free_port()
     (WORK / "endpoints.yml").write_text(
         yaml.safe_dump(rasa_endpoints(db_url, f"http://127.0.0.1:{actions_port}/webhook", actions_token=ACTIONS_TOKEN))
