@@ -33,6 +33,7 @@ class ActionNotUnderstood(Action):
             if result.answered:
                 send(dispatcher, answer(result, kb.topics()))
                 return []
-        response = "utter_not_understood_language" if reason == Unreadable.OTHER_SCRIPT else "utter_not_understood"
+        in_another_language = reason in (Unreadable.OTHER_SCRIPT, Unreadable.OTHER_LANGUAGE)
+        response = "utter_not_understood_language" if in_another_language else "utter_not_understood"
         dispatcher.utter_message(response=response)
         return []

@@ -1,4 +1,4 @@
-"""Text no intent should be guessed for: another script, symbols only, code, random letters.
+"""Text no intent should be guessed for: another script or language, symbols only, code, random letters.
 
 A classifier always names some intent, and for text unlike anything it was trained on its
 guess is arbitrary. These checks are plain rules, shared by the Rasa component that turns such
@@ -14,6 +14,7 @@ from enum import Enum
 
 class Unreadable(str, Enum):
     OTHER_SCRIPT = "other_script"  # mostly letters of another alphabet (Cyrillic, Arabic …)
+    OTHER_LANGUAGE = "other_language"  # another language in Latin letters (Uzbek, Turkish, French …)
     SYMBOLS = "symbols"  # no letter or digit at all (emoji, punctuation)
     CODE = "code"  # SQL, markup or script
     GIBBERISH = "gibberish"  # Latin letters that make no words
@@ -45,6 +46,159 @@ _KEYBOARD_RUNS = (
     "yuio",
     "tyui",
 )
+
+
+# The commonest short words of languages staff or visitors may type in Latin letters, none of them
+# an English word: two or more of one language, and more than the English ones, mark the message
+# as that language. Names, places and intake answers contain none of them.
+_OTHER_LANGUAGES = {
+    "uz": {
+        "salom",
+        "assalomu",
+        "alaykum",
+        "qalaysiz",
+        "qanday",
+        "rahmat",
+        "yaxshi",
+        "nima",
+        "bilan",
+        "uchun",
+        "kerak",
+        "menga",
+        "emas",
+        "bormi",
+        "qayerda",
+    },
+    "kk": {
+        "sälem",
+        "salem",
+        "qalaisyz",
+        "rahmet",
+        "jaqsy",
+        "qalai",
+        "kerek",
+        "maǵan",
+        "magan",
+        "joq",
+        "ne",
+        "qaıda",
+        "qaida",
+    },
+    "tr": {
+        "merhaba",
+        "nasılsın",
+        "nasilsin",
+        "teşekkürler",
+        "tesekkurler",
+        "evet",
+        "hayır",
+        "hayir",
+        "bir",
+        "ve",
+        "ile",
+        "için",
+        "icin",
+        "değil",
+        "degil",
+        "nerede",
+        "nedir",
+    },
+    "fr": {
+        "bonjour",
+        "merci",
+        "ça",
+        "ca",
+        "va",
+        "vous",
+        "je",
+        "est",
+        "les",
+        "des",
+        "une",
+        "avec",
+        "oui",
+        "très",
+        "où",
+        "qui",
+        "quoi",
+    },
+    "de": {
+        "guten",
+        "danke",
+        "wie",
+        "geht",
+        "ihnen",
+        "ich",
+        "und",
+        "ist",
+        "nicht",
+        "das",
+        "der",
+        "bitte",
+        "wo",
+        "sie",
+        "es",
+    },
+    "es": {
+        "hola",
+        "gracias",
+        "cómo",
+        "como",
+        "estás",
+        "estas",
+        "qué",
+        "que",
+        "el",
+        "los",
+        "las",
+        "por",
+        "muy",
+        "dónde",
+        "donde",
+        "usted",
+    },
+    "la": {"lorem", "ipsum", "dolor", "amet", "consectetur", "adipiscing", "elit", "eiusmod", "tempor"},
+}
+_ENGLISH_COMMON = {
+    "the",
+    "a",
+    "an",
+    "is",
+    "are",
+    "to",
+    "of",
+    "and",
+    "in",
+    "on",
+    "for",
+    "with",
+    "what",
+    "how",
+    "who",
+    "where",
+    "when",
+    "why",
+    "can",
+    "do",
+    "does",
+    "i",
+    "you",
+    "my",
+    "me",
+    "it",
+    "this",
+    "that",
+    "we",
+    "be",
+    "please",
+}
+
+
+def _other_language(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    english = sum(w in _ENGLISH_COMMON for w in words)
+    foreign = max(len(set(words) & common) for common in _OTHER_LANGUAGES.values())
+    return foreign >= 2 and foreign > english
 
 
 def _letters(text: str) -> list[str]:
@@ -81,6 +235,8 @@ def unreadable(text: str, vocabulary: frozenset[str] | set[str] = frozenset()) -
         return Unreadable.OTHER_SCRIPT
     if _CODE.search(text):
         return Unreadable.CODE
+    if _other_language(text):
+        return Unreadable.OTHER_LANGUAGE
     every = _WORD.findall(_CASE_REFERENCE.sub(" ", text.lower()))
     words = [w for w in every if w not in vocabulary]
     if words and sum(_nonsense(w) for w in words) * 2 >= len(words) and len(words) * 2 >= len(every):

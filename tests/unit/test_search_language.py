@@ -76,6 +76,11 @@ def test_a_correct_word_of_another_topic_is_left_alone():
         ("🙂🙂🙂", Unreadable.SYMBOLS),
         ("asdkjh qwpeoi zxcv", Unreadable.GIBBERISH),
         ("jjjjjjj kkkkkkk", Unreadable.GIBBERISH),
+        ("salom, qalaysiz? menga yordam kerak", Unreadable.OTHER_LANGUAGE),
+        ("merhaba, nasılsın", Unreadable.OTHER_LANGUAGE),
+        ("bonjour, comment ça va", Unreadable.OTHER_LANGUAGE),
+        ("guten Tag, wie geht es Ihnen", Unreadable.OTHER_LANGUAGE),
+        ("lorem ipsum dolor sit amet", Unreadable.OTHER_LANGUAGE),
     ],
 )
 def test_text_no_intent_should_be_guessed_for_is_named(text, reason):
@@ -95,6 +100,9 @@ def test_text_no_intent_should_be_guessed_for_is_named(text, reason):
         "psychosocial support",
         "Uzbekistan",
         "7",
+        "Aigerim Sultanova Bekovna",
+        "comment on the case please",
+        "is para 6 of resolution 2396 binding?",
     ],
 )
 def test_ordinary_messages_and_intake_answers_pass_the_guard(text):
