@@ -176,17 +176,7 @@ class CaseStore:
                     "case.cannot_move", reference=case.reference, status=status_title(case.status), allowed=nxt
                 )
             now = _now()
-            session.add(
-                StatusChange(
-                    case_id=case.id,
-                    changed_by=actor.staff_id,
-                    channel=channel,
-                    changed_at=now,
-                    from_status=case.status,
-                    to_status=new_status,
-                    reason=reason,
-                )
-            )
+            session.add(_status_change(case, actor, channel, now, new_status, reason))
             case.status, case.updated_at = new_status, now
             _audited(session, actor, AuditAction.STATUS_CHANGE, case.reference, channel)
             return _with_history(session, case)
@@ -237,17 +227,7 @@ class CaseStore:
                 change.reason = "[erased]"
             now = _now()
             case.erased_at = case.updated_at = now
-            session.add(
-                StatusChange(
-                    case_id=case.id,
-                    changed_by=actor.staff_id,
-                    channel=channel,
-                    changed_at=now,
-                    from_status=case.status,
-                    to_status=case.status,
-                    reason=f"erased: {reason}",
-                )
-            )
+            session.add(_status_change(case, actor, channel, now, case.status, f"erased: {reason}"))
             _audited(session, actor, AuditAction.ERASE, case.reference, channel)
         deleted = 0
         if case.intake_started_at is not None:
@@ -296,3 +276,16 @@ def _with_history(session: Session, case: Case) -> Case:
     session.expire(case, ["referrals", "case_notes", "status_changes"])
     _ = case.referrals, case.case_notes, case.status_changes  # loaded now, readable after the commit
     return case
+
+
+def _status_change(case: Case, actor: Actor, channel: str, at: datetime, to: str, reason: str) -> StatusChange:
+    """One line of a case's status history: who moved it from its current status to `to`, and why."""
+    return StatusChange(
+        case_id=case.id,
+        changed_by=actor.staff_id,
+        channel=channel,
+        changed_at=at,
+        from_status=case.status,
+        to_status=to,
+        reason=reason,
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 import secrets
 import signal
@@ -35,6 +34,7 @@ from telegram.ext import (
 from bot.channels.rasa_client import AssistantUnavailable, RasaClient
 from bot.channels.telegram_format import button_rows, split_message, to_html
 from bot.language.catalogue import text as say
+from bot.security.tokens import secret_matches
 from bot.staff.store import StaffStore
 
 logger = logging.getLogger("prr.telegram")
@@ -265,9 +265,7 @@ async def _start_webhook_server(app: Application, secret: str, listen: tuple[str
     from aiohttp import web
 
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        # As bytes: compare_digest raises on non-ASCII text, which would answer 500, not 403.
-        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode()):
+        if not secret_matches(request.headers.get("X-Telegram-Bot-Api-Secret-Token"), secret):
             return web.Response(status=403, text="forbidden")
         try:
             update = Update.de_json(await request.json(), app.bot)

@@ -95,13 +95,14 @@ def case_export(reference: str, as_name: str, out: str | None) -> None:
 def _new_private_file(path: str):
     """Open a file that did not exist, for the owner only: never through a link, never over a file
     (whose mode and other links would be kept), whatever the umask."""
+    from bot.security.private_files import create_new
+
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        fd = create_new(path)
     except FileExistsError:
         raise click.ClickException(f"{path} already exists (or is a link); an export writes only a new file.") from None
     except OSError as error:
         raise click.ClickException(f"cannot create {path}: {error.strerror}.") from None
-    os.fchmod(fd, 0o600)
     return os.fdopen(fd, "w", encoding="utf-8")
 
 

@@ -19,13 +19,13 @@ import fcntl
 import hashlib
 import hmac
 import os
-import tempfile
 import threading
 from base64 import urlsafe_b64decode
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from bot.security.private_files import write_whole
 from bot.security.tokens import keys_dir
 
 _lock = threading.Lock()
@@ -141,28 +141,8 @@ def write_keys(keys: list[str]) -> None:
         raise DataKeyError("Keys come from PRR_DATA_KEY; rotate them there, not in the key file.")
     path = key_file()
     with keys_lock():
-        # mkstemp: a fresh 0600 file with an unpredictable name (O_EXCL), never a stale one
-        fd, tmp = tempfile.mkstemp(prefix=".data.keys.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write("\n".join(keys) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        _fsync_folder(path.parent)
+        write_whole(path, "\n".join(keys) + "\n", replace=True)
     reset()
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)  # makes the rename itself survive a power cut
-    finally:
-        os.close(fd)
 
 
 def reset() -> None:

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
-import tempfile
 from pathlib import Path
 
 from bot.config import settings
+from bot.security.private_files import write_whole
 
 MIN_LENGTH = 32
 
@@ -117,26 +116,6 @@ def install_audit_key(value: str) -> None:
 
 
 def _create(path: Path, value: str | None = None) -> None:
-    """Write a secret (a fresh one unless given) so that no reader ever sees a partial or empty file.
-
-    It is written and synced under a temporary name, then linked to its final name: the link
-    fails if another process made the file first (both then read that one).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp makes it 0600
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write((value or secrets.token_urlsafe(32)) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            return
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    finally:
-        os.unlink(temporary)
+    """Write a secret (a fresh one unless given), whole; if another process made the file first,
+    that one is kept and both read it."""
+    write_whole(path, (value or secrets.token_urlsafe(32)) + "\n", replace=False)

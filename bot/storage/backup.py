@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import URL, make_url
 
 from bot.security import crypto
+from bot.security.private_files import create_new
 from bot.security.tokens import audit_key
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -126,7 +127,7 @@ def _sqlite_copy(source: Path, out: Path, new_file: bool) -> None:
 
 def _new_private_file(out: Path) -> int:
     try:
-        return os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        return create_new(out)
     except FileExistsError:
         raise BackupError(f"{out} already exists; choose a new file name.") from None
 
