@@ -180,7 +180,9 @@ class KnowledgeBase:
         )
         self._similarity = CharNgramIndex([f"{r.title}\n{r.asks}\n{r.tags}\n{r.text}" for r in rows])
         self._row_of = {r.id: i for i, r in enumerate(rows)}
-        words = vocabulary(f"{r.title} {r.tags} {r.asks} {r.text}" for r in rows)
+        # Not the asks: they keep practitioners' own misspellings ("juvinile"), which would then
+        # count as words of the corpus and never be corrected.
+        words = vocabulary(f"{r.title} {r.tags} {r.text}" for r in rows)
         self._speller = Speller(words | analyzer.thesaurus_words())
         self._version = version
 

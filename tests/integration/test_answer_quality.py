@@ -8,6 +8,8 @@ question by question.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from bot.knowledge.corpus import parse_corpus
@@ -17,8 +19,9 @@ from tests.support.paths import ROOT
 
 QUESTIONS = load_questions(ROOT / "tests" / "data" / "questions.yml")
 # half: (top-1 %, top-3 %, declines %, most out-of-scope questions answered with a source)
-# Measured 2026-11-29 (make eval): tune 96.2 / 100.0 / 100.0 / 0, held_back 88.8 / 96.9 / 100.0 / 0.
-FLOORS = {"tune": (93.0, 97.0, 97.0, 1), "held_back": (86.0, 94.0, 97.0, 1)}
+# Measured 2026-11-29 (make eval) after the second batch of 199 questions: tune 92.7 / 98.4 / 90.6 / 5,
+# held_back 87.7 / 95.8 / 98.1 / 1.
+FLOORS = {"tune": (90.0, 96.0, 87.0, 6), "held_back": (85.0, 93.0, 95.0, 2)}
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +42,15 @@ def test_the_development_set_is_big_enough_split_in_two_and_names_real_sections(
     assert sum(1 for q in every if q.get("ids")) >= 300 and sum(1 for q in every if q.get("decline")) >= 60
     assert not {q["q"] for q in QUESTIONS["tune"]} & {q["q"] for q in QUESTIONS["held_back"]}
     assert {i for q in every for i in q.get("ids", [])} <= ids
+
+
+def test_each_question_sits_in_the_half_its_hash_gives():
+    """The split is by SHA-256 of the question (even: tune), so no question can be moved to the
+    tuning half after its result was seen."""
+    for half in HALVES:
+        for q in QUESTIONS[half]:
+            even = int(hashlib.sha256(q["q"].encode("utf-8")).hexdigest(), 16) % 2 == 0
+            assert ("tune" if even else "held_back") == half, q["q"]
 
 
 @pytest.mark.parametrize("half", HALVES)
