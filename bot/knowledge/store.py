@@ -186,6 +186,11 @@ class KnowledgeBase:
         self._speller = Speller(words | analyzer.thesaurus_words())
         self._version = version
 
+    def prepare(self) -> None:
+        """Build the index now (a server's start), so that the first question does not wait for it."""
+        with self._lock, self._session_factory() as session:
+            self._refresh(session)
+
     def search(self, query: str, k: int = 3) -> SearchResult:
         query = (query or "").strip()
         with self._lock, self._session_factory() as session:

@@ -26,8 +26,11 @@ from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.bootstrap import ensure_data_key, knowledge_base
 from bot.config import quiet_environment
+from bot.security.crypto import DataKeyError
 from bot.security.tokens import TokenError, actions_token, bearer_matches
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a tracker holds one bounded session (tracker_store.MAX_SESSION_EVENTS)
@@ -81,8 +84,14 @@ def main(argv: list[str] | None = None) -> None:
     quiet_environment()
     try:
         token = actions_token()
-    except TokenError as error:
+        # A missing or wrong data key stops the server here, not at the first case looked up; and
+        # the search index is built now rather than during the first question.
+        ensure_data_key()
+        knowledge_base().prepare()
+    except (TokenError, DataKeyError) as error:
         sys.exit(f"The action server cannot start: {error}")
+    except SQLAlchemyError as error:
+        sys.exit(f"The action server cannot start: the database is not ready ({type(error).__name__}); run `prr db upgrade`.")
     utils.configure_colored_logging(logging.INFO)  # rasa_sdk's default level
     utils.update_sanic_log_level()
     app = build_app(args.actions, token, args.port, args.host)

@@ -86,6 +86,17 @@ def test_the_rasa_server_does_not_start_without_the_key(keyed_db, tmp_path):
     assert not crypto.key_file().exists()
 
 
+def test_the_action_server_does_not_start_without_the_key(keyed_db, tmp_path):
+    url, _ = keyed_db
+    crypto.key_file().rename(tmp_path / "moved-away.keys")
+    env = {**os.environ, "DATABASE_URL": url, "PRR_ACTIONS_TOKEN": "an actions token of at least 32 characters"}
+    command = [sys.executable, "-m", "bot.rasa_plugins.action_server", "--port", "1"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=120)
+    assert done.returncode != 0
+    assert "The action server cannot start" in done.stderr.decode() and "is missing" in done.stderr.decode()
+    assert not crypto.key_file().exists()
+
+
 def test_a_key_that_does_not_match_the_database_is_refused(keyed_db):
     url, refs = keyed_db
     original = crypto.key_file().read_text()
