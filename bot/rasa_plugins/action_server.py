@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     except (TokenError, DataKeyError) as error:
         sys.exit(f"The action server cannot start: {error}")
     except SQLAlchemyError as error:
-        sys.exit(f"The action server cannot start: the database is not ready ({type(error).__name__}); run `prr db upgrade`.")
+        sys.exit(
+            f"The action server cannot start: the database is not ready ({type(error).__name__}); run `prr db upgrade`."
+        )
     utils.configure_colored_logging(logging.INFO)  # rasa_sdk's default level
     utils.update_sanic_log_level()
     app = build_app(args.actions, token, args.port, args.host)
