@@ -2,8 +2,9 @@
 
 Placed last in config.yml's pipeline. The classifier always names an intent, and for Russian or
 Uzbek, an SQL fragment, an emoji or random letters its guess is arbitrary ("No intake is
-running", "You have no cases yet"). The rules are in bot/language/guard.py; this component only applies them, with
-the words of the training data as the vocabulary that is never taken for random letters.
+running", "You have no cases yet"). The rules are in bot/language/guard.py; this component only
+applies them, with the words of the training data as the vocabulary that is never taken for
+random letters.
 """
 
 from __future__ import annotations

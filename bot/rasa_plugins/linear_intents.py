@@ -1,8 +1,8 @@
 """An intent classifier: a linear SVM over character and word n-grams, with calibrated confidences.
 
 Replaces DIET for intents. On this assistant's 1,300 short examples, 5-fold cross-validation
-gave it a higher macro F1 than DIET (README, "Intents (NLU)"), it trains in seconds, and it
-needs no TensorFlow at prediction time. Confidences come from Platt scaling over internal
+gave it a higher macro F1 than DIET (README, "Intents (NLU)"), it trains in seconds, and the
+Rasa server loads no neural network for intents. Confidences come from Platt scaling over internal
 cross-validation (scikit-learn's CalibratedClassifierCV), so that FallbackClassifier's threshold
 means what it says. The fitted model is saved with skops, as Rasa saves its own scikit-learn
 classifiers, and a file holding any other type than the pipeline's own is refused, not loaded.
