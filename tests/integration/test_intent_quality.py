@@ -16,8 +16,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from bot.rasa_plugins.linear_intents import LinearIntentClassifier, build_pipeline
 from tests.support.paths import ROOT
 
-# Measured 2026-11-29: macro F1 0.905 with `make eval-nlu` (Rasa's folds), 0.909 here.
-MACRO_F1_FLOOR = 0.87
+# Measured 2026-11-29: macro F1 0.912 with `make eval-nlu` (Rasa's folds), 0.913 here.
+MACRO_F1_FLOOR = 0.88
 
 
 def test_cross_validated_macro_f1_stays_above_its_floor():
