@@ -44,7 +44,7 @@ $(BRIDGES)/.installed: requirements-bridges.lock pyproject.toml
 train: $(MODEL)
 
 $(MODEL): $(TRAINING_DATA) | $(VENV)/.installed
-	@echo "==> [2/4] Training the dialogue model, because training data or config changed (about 2 minutes)"
+	@echo "==> [2/4] Training the dialogue model, because training data or config changed (about 20 seconds)"
 	$(BIN)/rasa train $(RASA_DATA) --config config.yml --fixed-model-name prr --out models
 	@touch $@
 
@@ -94,7 +94,7 @@ bench: install db
 eval: install
 	$(BIN)/python -m scripts.eval $(EVAL_ARGS)
 
-# Intent precision, recall and F1 with 5-fold cross-validation of the NLU data (10 to 25 minutes on a shared 2-core machine).
+# Intent precision, recall and F1 with 5-fold cross-validation of the NLU data (about a minute on a shared 2-core machine).
 eval-nlu: install
 	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --successes --out var/nlu-eval
 	$(BIN)/python -c "import json; r = json.load(open('var/nlu-eval/intent_report.json')); \

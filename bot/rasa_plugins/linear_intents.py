@@ -54,7 +54,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return {"C": 0.5, "calibration_folds": 5, "random_seed": 42, "ranking_length": 10}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model=None):
-        self._config = config
+        self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
@@ -67,7 +67,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> LinearIntentClassifier:
-        return cls({**cls.get_default_config(), **config}, model_storage, resource)
+        return cls(config, model_storage, resource)
 
     @classmethod
     def load(
@@ -86,7 +86,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             if untrusted:
                 raise ValueError(f"The intent model holds types skops does not trust: {sorted(untrusted)}")
             model = sio.load(path, trusted=list(TRUSTED_TYPES))
-        return cls({**cls.get_default_config(), **config}, model_storage, resource, model)
+        return cls(config, model_storage, resource, model)
 
     def train(self, training_data: TrainingData) -> Resource:
         import skops.io as sio
