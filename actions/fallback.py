@@ -13,9 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import guarded, latest_text
-from actions.knowledge import send
-from bot.bootstrap import knowledge_base
-from bot.knowledge.answers import RELATED, answer
+from actions.knowledge import answer_if_known
 from bot.language.guard import Unreadable, unreadable
 
 
@@ -27,12 +25,8 @@ class ActionNotUnderstood(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         text = latest_text(tracker)
         reason = unreadable(text)
-        if reason is None and not text.startswith("/"):
-            kb = knowledge_base()
-            result = kb.search(text, k=1 + RELATED)
-            if result.answered:
-                send(dispatcher, answer(result, kb.topics()))
-                return []
+        if reason is None and not text.startswith("/") and answer_if_known(dispatcher, text):
+            return []
         in_another_language = reason in (Unreadable.OTHER_SCRIPT, Unreadable.OTHER_LANGUAGE)
         response = "utter_not_understood_language" if in_another_language else "utter_not_understood"
         dispatcher.utter_message(response=response)

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity, guarded, latest_text
 from bot.bootstrap import knowledge_base
+from bot.intake.flow import worded_as_question
 from bot.knowledge.answers import RELATED, Reply, answer, section_reply
 
 
@@ -24,6 +25,15 @@ def answer_question(dispatcher: CollectingDispatcher, question: str) -> bool:
     kb = knowledge_base()
     result = kb.search(question, k=1 + RELATED)
     send(dispatcher, answer(result, kb.topics()))
+    return result.answered
+
+
+def answer_if_known(dispatcher: CollectingDispatcher, text: str) -> bool:
+    """Send the answer only when the store has a reliable one; say nothing otherwise."""
+    kb = knowledge_base()
+    result = kb.search(text, k=1 + RELATED)
+    if result.answered:
+        send(dispatcher, answer(result, kb.topics()))
     return result.answered
 
 
@@ -44,4 +54,23 @@ class ActionAnswerKnowledge(Action):
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         reply_to_question(dispatcher, tracker, latest_text(tracker))
+        return []
+
+
+class ActionAnswerOrNoIntake(Action):
+    """Words the classifier takes for an intake answer, with no intake running. Many are questions
+    with a year, a number or a name in them ("2178 adopted when, vote result"): they are answered
+    when the store has a reliable answer. Anything else ("Turkey"), and an answer to text not
+    worded as a question ("mother is in prison in Iraq"), also hears that no intake is running,
+    since the staff member may think one is."""
+
+    def name(self) -> str:
+        return "action_answer_or_no_intake"
+
+    @guarded
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        text = latest_text(tracker)
+        answered = not text.startswith("/") and answer_if_known(dispatcher, text)
+        if not answered or not worded_as_question(text):
+            dispatcher.utter_message(response="utter_no_intake_running")
         return []

@@ -157,6 +157,12 @@ def _question_like(text: str, intent: str | None, confidence: float) -> bool:
     return (intent == "ask_knowledge" and confidence >= 0.5) or text.strip().endswith("?")
 
 
+def worded_as_question(text: str) -> bool:
+    """Ends with a question mark or starts as a question does ("how long…", "can we…")."""
+    text = text.strip()
+    return text.endswith("?") or bool(_QUESTION_START.match(text))
+
+
 def _plainly_a_question(text: str, intent: str | None) -> bool:
     """Where any text is a valid answer (a name, a note, a choice named in passing), only a
     message worded as a question is taken for one: "Plantedova moved from Aktau" is a note."""
@@ -164,7 +170,7 @@ def _plainly_a_question(text: str, intent: str | None) -> bool:
     if intent != "ask_knowledge":
         return False
     # "/ask_knowledge{…}" is a pressed "related section" button, never an answer
-    return text.startswith(f"/{intent}") or text.endswith("?") or bool(_QUESTION_START.match(text))
+    return text.startswith(f"/{intent}") or worded_as_question(text)
 
 
 def take_turn(

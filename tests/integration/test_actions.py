@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.cases import ActionAddCaseNote, ActionChangeCaseStatus, ActionListCases, ActionShowCase
 from actions.fallback import ActionNotUnderstood
 from actions.intake import ActionAskIntakeReview, ActionSubmitIntake, ValidateIntakeForm
-from actions.knowledge import ActionAnswerKnowledge
+from actions.knowledge import ActionAnswerKnowledge, ActionAnswerOrNoIntake
 from bot.intake import flow
 from bot.knowledge.store import load_corpus
 from bot.staff.store import StaffStore
@@ -228,6 +228,23 @@ def test_a_question_in_unusual_words_still_gets_a_sourced_answer_on_fallback():
         ActionNotUnderstood(), tracker("nelson mandela rules solitary confinement 15 days", "nlu_fallback", 0.3)
     )
     assert "Source:" in texts(messages)
+
+
+@pytest.mark.parametrize(
+    "text, answered, reminded",
+    [
+        # questions the classifier took for intake answers (numbers, years, names in them)
+        ("2178 adopted when, vote result?", True, False),
+        ("how long can solitary confinement last under the mandela rules", True, False),
+        ("mandela rules solitary confinement", True, True),  # not worded as a question: could be an answer
+        ("Turkey", False, True),
+        ("asthma, needs an inhaler", False, True),
+    ],
+)
+def test_an_answer_with_no_intake_running_is_answered_if_it_is_a_question(text, answered, reminded):
+    messages, _ = run(ActionAnswerOrNoIntake(), tracker(text, "inform", 0.6))
+    assert ("Source:" in texts(messages)) is answered
+    assert any(m.get("response") == "utter_no_intake_running" for m in messages) is reminded
 
 
 def test_an_action_that_fails_answers_an_apology_and_changes_nothing(database):
