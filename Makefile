@@ -90,8 +90,9 @@ test-fast: install
 bench: install db
 	$(BIN)/python -m scripts.bench
 
-# Answer quality of knowledge search on both halves of tests/data/questions.yml (EVAL_ARGS=--misses).
-eval: install
+# Answer quality on both halves of tests/data/questions.yml: knowledge search, then what the
+# assistant answers with its intent classifier in front (EVAL_ARGS=--misses).
+eval: install train
 	$(BIN)/python -m scripts.eval $(EVAL_ARGS)
 
 # Intent precision, recall and F1 with 5-fold cross-validation of the NLU data (about a minute on a shared 2-core machine).

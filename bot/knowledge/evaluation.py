@@ -6,12 +6,16 @@ question will get. Each question lists the section ids that answer it, or `decli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 HALVES = ("tune", "held_back")
+# The intents whose messages are searched (data/rules): a question, text no intent fits, and an
+# intake answer with no intake running. Any other intent gets its own reply and no section.
+SEARCHED_INTENTS = frozenset({"ask_knowledge", "nlu_fallback", "inform"})
 
 
 @dataclass
@@ -51,15 +55,19 @@ def load_questions(path: Path) -> dict[str, list[dict]]:
     return {half: data[half] for half in HALVES}
 
 
-def score(kb, questions: list[dict]) -> Scores:
+def score(kb, questions: list[dict], intent_of: Callable[[str], str] | None = None) -> Scores:
+    """Search quality; with `intent_of` (the intent classifier), what the assistant answers: a
+    question the classifier routes elsewhere ("out of scope", "start an intake") gets no section."""
     scores = Scores()
     for item in questions:
         result = kb.search(item["q"], k=3)
-        got = [h.id for h in result.hits] if result.answered else []
+        intent = intent_of(item["q"]) if intent_of else None
+        routed_away = intent is not None and intent not in SEARCHED_INTENTS
+        got = [h.id for h in result.hits] if result.answered and not routed_away else []
         if item.get("decline"):
             scores.must_decline += 1
-            scores.declined += not result.answered
-            if result.answered:
+            scores.declined += not got
+            if got:
                 scores.misses.append(f"answered, should decline: {item['q']!r} → {got[0]}")
             continue
         scores.answerable += 1
@@ -67,6 +75,6 @@ def score(kb, questions: list[dict]) -> Scores:
         scores.top1 += bool(got) and got[0] in wanted
         scores.top3 += bool(wanted & set(got[:3]))
         if not got or got[0] not in wanted:
-            shown = got[0] if got else "declined"
+            shown = got[0] if got else f"no answer (intent {intent})" if routed_away else "declined"
             scores.misses.append(f"{item['q']!r}: got {shown}, wanted {' / '.join(sorted(wanted))}")
     return scores
