@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from bot.staff.models import Actor
+
+# Staff of each role, two of some, as the case-store tests act.
+INTAKE = Actor("1", "intake", "i.one")
+INTAKE2 = Actor("2", "intake", "i.two")
+MANAGER = Actor("3", "case_manager", "m.three")
+MANAGER2 = Actor("4", "case_manager", "m.four")
+SUPERVISOR = Actor("5", "supervisor", "s.five")
+ADMIN = Actor("6", "admin", "a.six")
+
 # A finished adult intake, as the interview leaves it in the slots.
 ADULT = {
     "intake_type": "repatriated returnee",
@@ -23,3 +33,8 @@ ADULT = {
     "consent": True,
     "notes": "arrived with three children",
 }
+
+
+def save(store, actor=INTAKE, answers=None):
+    """Save a finished intake (ADULT unless other answers are given) through the case store."""
+    return store.save_intake(ADULT if answers is None else answers, actor=actor, channel="shell")
