@@ -1,9 +1,11 @@
-"""`make eval`: answer quality of knowledge search on both halves of the development set.
+"""`make eval`: answer quality on both halves of the development set.
 
 Loads the corpus into a fresh SQLite database under var/eval/, asks every question of
 tests/data/questions.yml and prints top-1, top-3, correct declines and out-of-scope questions
-answered with a source. `--misses` lists the tuning half's failures (never the held-back half's:
-looking at those would be tuning on them).
+answered with a source: first for knowledge search alone (the targets), then for what the
+assistant answers when the trained intent classifier routes each question first. `--misses`
+lists the tuning half's failures (never the held-back half's: looking at those would be tuning
+on them).
 """
 
 from __future__ import annotations
