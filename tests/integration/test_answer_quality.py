@@ -23,10 +23,10 @@ QUESTIONS = load_questions(ROOT / "tests" / "data" / "questions.yml")
 # held_back 88.6 / 97.5 / 98.1 / 1.
 FLOORS = {"tune": (91.0, 97.0, 87.0, 6), "held_back": (85.5, 94.5, 95.0, 2)}
 # The same, as the assistant answers: each question routed by the trained intent classifier first
-# (`make eval`'s second table). Measured 2026-11-29: tune 93.9 / 98.8 / 94.3 / 3, held_back 88.6 /
-# 97.5 / 98.1 / 1 (before the NLU examples of 2026-11-29 and searching "answers" outside an
-# intake: held_back 80.9 / 87.7 / 100 / 0).
-ROUTED_FLOORS = {"tune": (90.5, 96.0, 90.0, 5), "held_back": (85.5, 94.5, 95.0, 2)}
+# (`make eval`'s second table). Measured 2026-11-29: tune 93.5 / 98.4 / 100 / 0, held_back 88.6 /
+# 97.5 / 98.1 / 1 (earlier that day, before the last 429 NLU examples and before an intake
+# answer's words outside an intake were searched: held_back 80.9 / 87.7 / 100 / 0).
+ROUTED_FLOORS = {"tune": (90.5, 96.0, 95.0, 2), "held_back": (85.5, 94.5, 95.0, 2)}
 MODEL = ROOT / "models" / "prr.tar.gz"
 
 
