@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def staff(servers, name: str) -> str:
+    """The sender id of a staff member added when the servers started."""
+    return servers.staff[name]
+
+
 def joined(messages: list[dict]) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
