@@ -95,7 +95,7 @@ bench: install db
 eval: install train
 	$(BIN)/python -m scripts.eval $(EVAL_ARGS)
 
-# Intent precision, recall and F1 with 5-fold cross-validation of the NLU data (about a minute on a shared 2-core machine).
+# Intent precision, recall and F1 with 5-fold cross-validation of the NLU data (about two minutes on a shared 2-core machine).
 eval-nlu: install
 	$(BIN)/rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --successes --out var/nlu-eval
 	$(BIN)/python -c "import json; r = json.load(open('var/nlu-eval/intent_report.json')); \

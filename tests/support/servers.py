@@ -33,6 +33,28 @@ def actions_command(port: int) -> list[str]:
     return [str(BIN / "python"), "-m", "bot.rasa_plugins.action_server", "--actions", "actions", "--port", str(port)]
 
 
+def rasa_command(port: int, model: Path, endpoints: Path) -> list[str]:
+    """Our Rasa server, as scripts/run.sh starts it (on 127.0.0.1; the API token comes from
+    PRR_API_TOKEN in the environment, not from argv)."""
+    return [
+        str(BIN / "python"),
+        "-m",
+        "bot.rasa_plugins.serve",
+        "run",
+        "--enable-api",
+        "-i",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "-m",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(ROOT / "credentials.yml"),
+    ]
+
+
 def private_log(path: Path):
     """A log file only this account can read, as scripts/run.sh's umask 077 makes them."""
     return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w")
@@ -111,25 +133,8 @@ class Servers:
 
     def start_rasa(self):
         log = self.workdir / "rasa.log"
-        # The API token comes from PRR_API_TOKEN in self.env, as `make run` gives it: not in argv.
         self.rasa = subprocess.Popen(
-            [
-                str(BIN / "python"),
-                "-m",
-                "bot.rasa_plugins.serve",
-                "run",
-                "--enable-api",
-                "-i",
-                "127.0.0.1",
-                "--port",
-                str(self.rasa_port),
-                "-m",
-                str(ROOT / "models" / "prr.tar.gz"),
-                "--endpoints",
-                str(self.workdir / "endpoints.yml"),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-            ],
+            rasa_command(self.rasa_port, ROOT / "models" / "prr.tar.gz", self.workdir / "endpoints.yml"),
             cwd=ROOT,
             env=self.env,
             stdout=private_log(log),
