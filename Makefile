@@ -29,7 +29,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --no-input --disable-pip-version-check --quiet "pip==$$(grep '^pip==' requirements.lock | cut -d= -f3)"
 	$(BIN)/pip install --no-input --disable-pip-version-check --no-deps --progress-bar on -r requirements.lock
 	$(BIN)/pip install --no-input --disable-pip-version-check --no-deps --no-build-isolation --quiet -e .
-	$(BIN)/pip check
+	@# wordllama is installed for the word vectors it packages (bot/knowledge/meaning.py reads the
+	@# files); its code, which wants pydantic 2 beside spaCy's pydantic 1, is never imported. Every
+	@# other broken requirement fails the install.
+	@$(BIN)/pip check > $(VENV)/pip-check.txt || ! grep -v '^wordllama ' $(VENV)/pip-check.txt
 	@touch $@
 
 $(BRIDGES)/.installed: requirements-bridges.lock pyproject.toml

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from bot.knowledge import analyzer
 from bot.knowledge.corpus import Section, cite, load_bibliography, parse_corpus
+from bot.knowledge.meaning import MeaningIndex
 from bot.knowledge.ranking import (
+    MEANING_WEIGHT,
     QUESTION_FOCUS,
     RERANK_DEPTH,
     Bm25Index,
@@ -154,6 +156,7 @@ class KnowledgeBase:
         self._version = None
         self._index: Bm25Index | None = None
         self._similarity: CharNgramIndex | None = None
+        self._meaning: MeaningIndex | None = None
         self._speller = Speller(frozenset())
         self._rows: dict[str, KnowledgeSection] = {}
         self._row_of: dict[str, int] = {}  # section id -> its row in the similarity index
@@ -178,7 +181,9 @@ class KnowledgeBase:
                 for r in rows
             ]
         )
-        self._similarity = CharNgramIndex([f"{r.title}\n{r.asks}\n{r.tags}\n{r.text}" for r in rows])
+        documents = [f"{r.title}\n{r.asks}\n{r.tags}\n{r.text}" for r in rows]
+        self._similarity = CharNgramIndex(documents)
+        self._meaning = MeaningIndex(documents)
         self._row_of = {r.id: i for i, r in enumerate(rows)}
         # Not the asks: they keep practitioners' own misspellings ("juvinile"), which would then
         # count as words of the corpus and never be corrected.
@@ -198,9 +203,11 @@ class KnowledgeBase:
             text = self._speller.correct(analyzer.cut(query))
             terms = analyzer.query_terms(text)
             boost = {term: QUESTION_FOCUS for term in analyzer.focus_terms(text)}
-            assert self._index is not None and self._similarity is not None  # built by _refresh
+            assert self._index is not None and self._similarity is not None and self._meaning is not None
             ranked = self._index.rank(terms, k=max(2, k, RERANK_DEPTH), boost=boost)
-            ranked = rerank(ranked, self._similarity.similarities(text, [self._row_of[r.id] for r in ranked]))
+            rows = [self._row_of[r.id] for r in ranked]
+            second = self._similarity.similarities(text, rows) + MEANING_WEIGHT * self._meaning.similarities(text, rows)
+            ranked = rerank(ranked, second)
             hits = [self._hit(r.id, r.score) for r in ranked[: max(1, k)]]
         best, runner_up = (ranked + [None, None])[:2]
         words = list(dict.fromkeys(terms))

@@ -1,10 +1,11 @@
-"""How questions are read: the domain thesaurus, typo tolerance and the input guard."""
+"""How questions are read: the domain thesaurus, typo tolerance, similarity and meaning, and the input guard."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.knowledge import analyzer
+from bot.knowledge.meaning import MeaningIndex
 from bot.knowledge.ranking import Ranked, rerank
 from bot.knowledge.similarity import CharNgramIndex
 from bot.knowledge.spelling import Speller
@@ -120,6 +121,19 @@ SECTIONS = [
 def test_a_question_in_other_word_forms_or_misspelt_is_most_similar_to_its_section(question):
     similarities = CharNgramIndex(SECTIONS).similarities(question, [0, 1, 2])
     assert similarities.argmax() == 0 and similarities[0] > 0
+
+
+@pytest.mark.parametrize(
+    "question, meant",
+    [
+        # Not one word in common with the section it means.
+        ("his mother wants to come and see him in the colony", 1),
+        ("what do we look at when they land at the airport", 2),
+    ],
+)
+def test_a_question_in_other_words_is_nearest_in_meaning_to_its_section(question, meant):
+    similarities = MeaningIndex(SECTIONS).similarities(question, [0, 1, 2])
+    assert similarities.argmax() == meant and similarities[meant] > 0.15
 
 
 def ranked(section_id: str, score: float) -> Ranked:
