@@ -62,7 +62,9 @@ class ActionAnswerOrNoIntake(Action):
     with a year, a number or a name in them ("2178 adopted when, vote result"): they are answered
     when the store has a reliable answer. Anything else ("Turkey"), and an answer to text not
     worded as a question ("mother is in prison in Iraq"), also hears that no intake is running,
-    since the staff member may think one is."""
+    since the staff member may think one is. Text without one English or corpus word (random
+    letters the classifier had to name an intent for, "jklo pqwe") gets the fallback's honest
+    "I did not understand" and what the assistant can do."""
 
     def name(self) -> str:
         return "action_answer_or_no_intake"
@@ -71,6 +73,8 @@ class ActionAnswerOrNoIntake(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         text = latest_text(tracker)
         answered = not text.startswith("/") and answer_if_known(dispatcher, text)
-        if not answered or not worded_as_question(text):
+        if not answered and not text.startswith("/") and knowledge_base().knows_no_word_of(text):
+            dispatcher.utter_message(response="utter_not_understood")
+        elif not answered or not worded_as_question(text):
             dispatcher.utter_message(response="utter_no_intake_running")
         return []

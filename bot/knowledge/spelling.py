@@ -63,6 +63,10 @@ class Speller:
         best = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff(word))
         return best[0] if best else word
 
+    def knows(self, word: str) -> bool:
+        """Whether the word is English or the corpus's (not a name, a typo or random letters)."""
+        return word in self.vocabulary or word in self.lexicon
+
     def is_domain_word(self, term: str) -> bool:
         """A term of the field rather than of everyday English: "vera-2r", "2396", "zhusan"."""
         return any(ch.isdigit() for ch in term) or not (set(re.findall(r"[a-z]+", term)) <= self.lexicon)

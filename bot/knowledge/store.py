@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -214,6 +215,13 @@ class KnowledgeBase:
         answered = is_reliable(best, len(words), len(words) == 1 and self._speller.is_domain_word(words[0]))
         close = answered and best is not None and is_close(best, runner_up)
         return SearchResult(query=query, answered=answered, hits=hits, close=bool(close))
+
+    def knows_no_word_of(self, text: str) -> bool:
+        """Whether the text has words and none of them is English or the corpus's ("jklo pqwe")."""
+        words = re.findall(r"[a-z]+", (text or "").lower())
+        with self._lock, self._session_factory() as session:
+            self._refresh(session)
+            return bool(words) and not any(self._speller.knows(w) for w in words)
 
     def section(self, section_id: str) -> Hit | None:
         with self._lock, self._session_factory() as session:

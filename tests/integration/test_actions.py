@@ -247,6 +247,12 @@ def test_an_answer_with_no_intake_running_is_answered_if_it_is_a_question(text, 
     assert any(m.get("response") == "utter_no_intake_running" for m in messages) is reminded
 
 
+@pytest.mark.parametrize("text", ["jklo pqwe", "gfd hjy tre", "blorp fnarg"])
+def test_random_letters_with_no_intake_running_are_not_understood_rather_than_an_intake_answer(text):
+    messages, _ = run(ActionAnswerOrNoIntake(), tracker(text, "inform", 0.6))
+    assert [m.get("response") for m in messages] == ["utter_not_understood"]
+
+
 def test_an_action_that_fails_answers_an_apology_and_changes_nothing(database):
     from sqlalchemy import create_engine, text
 
