@@ -38,22 +38,47 @@ def _pipeline():
     return nlp
 
 
+# In a ring, "put … on trial" stands for the phrase with one to three words in the gap ("put a
+# returnee's spouse on trial"): the words in the gap are kept, after the ring's first entry.
+GAP = "…"
+_GAP_WORDS = r"((?:[\w'’-]+\s+){1,3}?)"
+
+
+@lru_cache(maxsize=1)
+def _rings() -> list[list[str]]:
+    return [
+        [str(member).lower() for member in ring]
+        for ring in yaml.safe_load(THESAURUS.read_text(encoding="utf-8"))["rings"]
+    ]
+
+
 @lru_cache(maxsize=1)
 def _thesaurus() -> tuple[re.Pattern, dict[str, str]]:
-    rings = yaml.safe_load(THESAURUS.read_text(encoding="utf-8"))["rings"]
-    canonical = {str(member).lower(): str(ring[0]).lower() for ring in rings for member in ring}
+    canonical = {member: ring[0] for ring in _rings() for member in ring if GAP not in member}
     alternatives = sorted(canonical, key=len, reverse=True)  # the longest phrase wins
     pattern = "|".join(re.escape(m).replace(r"\ ", r"\s+") + "(?:e?s)?" for m in alternatives)
     return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])"), canonical
 
 
+@lru_cache(maxsize=1)
+def _gapped() -> list[tuple[re.Pattern, str]]:
+    """Each phrase with a gap, as a pattern and what it becomes (the ring's first entry, then the gap)."""
+    out = []
+    for ring in _rings():
+        for member in ring:
+            if GAP in member:
+                head, tail = (re.escape(part.strip()).replace(r"\ ", r"\s+") for part in member.split(GAP, 1))
+                out.append((re.compile(rf"(?<![\w-]){head}\s+{_GAP_WORDS}{tail}(?![\w-])"), ring[0]))
+    return out
+
+
 def thesaurus_words() -> frozenset[str]:
     """Every word the thesaurus knows: these are not typos."""
-    return frozenset(w for member in _thesaurus()[1] for w in re.findall(r"[a-z]+", member))
+    return frozenset(w for ring in _rings() for member in ring for w in re.findall(r"[a-z]+", member))
 
 
 # Bumped when the way terms are made changes, so that a reload re-analyses every section.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 
 
 def fingerprint() -> str:
@@ -76,6 +101,8 @@ def _with_age_as_child(match: re.Match) -> str:
 def normalise(text: str) -> str:
     """Lowercased, ages marked as children, thesaurus phrases rewritten to the corpus's words."""
     text = _AGE.sub(_with_age_as_child, text.lower())
+    for gapped, first in _gapped():
+        text = gapped.sub(rf"{first} \1", text)
     pattern, _ = _thesaurus()
     return pattern.sub(_canonical_word, text)
 

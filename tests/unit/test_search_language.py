@@ -39,6 +39,23 @@ def test_everyday_phrases_for_returning_and_leaving_the_group_become_the_corpus_
     assert wanted <= set(analyzer.query_terms(question))
 
 
+@pytest.mark.parametrize(
+    "question, wanted",
+    [
+        ("is it possible to put a returnee's spouse on trial", {"prosecution", "returnee", "woman"}),
+        ("keep the radical inmates together", {"concentration", "violent", "extremist", "prisoner"}),
+        ("can we bring these children home from Syria", {"repatriation", "child", "syria"}),
+        ("his mother wants to come and see him in the colony", {"visit", "mother", "colony"}),
+    ],
+)
+def test_a_phrase_with_words_in_between_becomes_the_corpus_word(question, wanted):
+    assert wanted <= set(analyzer.query_terms(question))
+
+
+def test_a_gap_spans_at_most_three_words():
+    assert "prosecution" not in analyzer.query_terms("put the files of the returnees on the trial list")
+
+
 def test_get_and_go_are_not_counted_as_what_the_question_is_about():
     assert {"get", "go"}.isdisjoint(analyzer.query_terms("who gets charged and who goes to rehabilitation"))
 
