@@ -2,8 +2,9 @@
 
 Loads the corpus into a fresh SQLite database under var/eval/, asks every question of
 tests/data/questions.yml and prints top-1, top-3, correct declines and out-of-scope questions
-answered with a source: first for knowledge search alone (the targets), then for what the
-assistant answers when the trained intent classifier routes each question first. `--misses`
+answered with a source: first for knowledge search alone (the targets; then top-1 and top-3 on
+the probe tests/data/probe_questions.yml), then for what the assistant answers when the trained
+intent classifier routes each question first. `--misses`
 lists the tuning half's failures (never the held-back half's: looking at those would be tuning
 on them).
 """
@@ -15,7 +16,7 @@ import json
 import shutil
 from pathlib import Path
 
-from bot.knowledge.evaluation import HALVES, load_questions, score
+from bot.knowledge.evaluation import HALVES, load_probe, load_questions, score
 from bot.knowledge.store import KnowledgeBase, load_corpus
 from bot.rasa_plugins.intent_router import load_intent_router
 from bot.storage.db import session_factory
@@ -24,6 +25,7 @@ from bot.storage.migrate import upgrade
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "eval"
 QUESTIONS = ROOT / "tests" / "data" / "questions.yml"
+PROBE = ROOT / "tests" / "data" / "probe_questions.yml"
 MODEL = ROOT / "models" / "prr.tar.gz"
 
 
@@ -56,6 +58,11 @@ def main() -> None:
         f"targets on the held-back half (top-1 ≥ 90 %, top-3 ≥ 97 %, declines ≥ 95 %, none answered): "
         f"{'met' if met else 'NOT met'}"
     )
+    probe = score(kb, load_probe(PROBE)).as_dict()
+    print(
+        f"probe, {probe['answerable']} questions written from the corpus alone, one section each "
+        f"(a relative measure; it may be tuned on): top-1 {probe['top1_pct']:.1f} %, top-3 {probe['top3_pct']:.1f} %"
+    )
     routed = {}
     if args.model.exists():
         intent_of = load_intent_router(args.model)
@@ -64,9 +71,11 @@ def main() -> None:
         _table(routed)
     else:
         print(f"\n(no trained model at {args.model}: `make train` adds what the assistant answers)")
-    summary = {h: s.as_dict() for h, s in results.items()} | {
-        f"{h}_as_answered": s.as_dict() for h, s in routed.items()
-    }
+    summary = (
+        {h: s.as_dict() for h, s in results.items()}
+        | {"probe": probe}
+        | {f"{h}_as_answered": s.as_dict() for h, s in routed.items()}
+    )
     (WORK / "results.json").write_text(json.dumps(summary, indent=2))
     if args.misses:
         for name, scores in (("", results), (", as the assistant answers", routed)):

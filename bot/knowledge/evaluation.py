@@ -55,6 +55,13 @@ def load_questions(path: Path) -> dict[str, list[dict]]:
     return {half: data[half] for half in HALVES}
 
 
+def load_probe(path: Path) -> list[dict]:
+    """The probe (tests/data/probe_questions.yml): questions listed under the section they were
+    written for, as items `score` takes."""
+    sections = yaml.safe_load(path.read_text(encoding="utf-8"))["sections"]
+    return [{"q": q, "ids": [section_id]} for section_id, questions in sections.items() for q in questions]
+
+
 def score(kb, questions: list[dict], intent_of: Callable[[str], str] | None = None) -> Scores:
     """Search quality; with `intent_of` (the intent classifier), what the assistant answers: a
     question the classifier routes elsewhere ("out of scope", "start an intake") gets no section."""
