@@ -72,9 +72,14 @@ class ActionAnswerOrNoIntake(Action):
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         text = latest_text(tracker)
-        answered = not text.startswith("/") and answer_if_known(dispatcher, text)
-        if not answered and not text.startswith("/") and knowledge_base().knows_no_word_of(text):
-            dispatcher.utter_message(response="utter_not_understood")
-        elif not answered or not worded_as_question(text):
-            dispatcher.utter_message(response="utter_no_intake_running")
+        if text.startswith("/"):  # a button's payload, never searched
+            response: str | None = "utter_no_intake_running"
+        elif answer_if_known(dispatcher, text):
+            response = None if worded_as_question(text) else "utter_no_intake_running"
+        elif knowledge_base().knows_no_word_of(text):
+            response = "utter_not_understood"
+        else:
+            response = "utter_no_intake_running"
+        if response:
+            dispatcher.utter_message(response=response)
         return []

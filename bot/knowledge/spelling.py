@@ -63,9 +63,11 @@ class Speller:
         best = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff(word))
         return best[0] if best else word
 
-    def knows(self, word: str) -> bool:
-        """Whether the word is English or the corpus's (not a name, a typo or random letters)."""
-        return word in self.vocabulary or word in self.lexicon
+    def knows_no_word_of(self, text: str) -> bool:
+        """Whether the text has words and none is English or the corpus's: random letters, or a
+        name alone."""
+        words = _WORD.findall(text.lower())
+        return bool(words) and not any(w in self.vocabulary or w in self.lexicon for w in words)
 
     def is_domain_word(self, term: str) -> bool:
         """A term of the field rather than of everyday English: "vera-2r", "2396", "zhusan"."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -218,10 +217,9 @@ class KnowledgeBase:
 
     def knows_no_word_of(self, text: str) -> bool:
         """Whether the text has words and none of them is English or the corpus's ("jklo pqwe")."""
-        words = re.findall(r"[a-z]+", (text or "").lower())
         with self._lock, self._session_factory() as session:
             self._refresh(session)
-            return bool(words) and not any(self._speller.knows(w) for w in words)
+            return self._speller.knows_no_word_of(text or "")
 
     def section(self, section_id: str) -> Hit | None:
         with self._lock, self._session_factory() as session:
