@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 MIN_LENGTH = 4  # shorter words have too many close neighbours to guess from
 CACHE_SIZE = 10_000
@@ -60,8 +61,12 @@ class Speller:
             heard = pattern.sub(replacement, word)
             if heard in self.vocabulary:
                 return heard
-        best = process.extractOne(word, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff(word))
-        return best[0] if best else word
+        # Indel similarity finds the close words; of those, the fewest edits wins ("coersion" is one
+        # substitution from "coercion", but Indel ranks "conversion", which holds all its letters).
+        close = process.extract(word, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff(word), limit=8)
+        if not close:
+            return word
+        return min(close, key=lambda c: (DamerauLevenshtein.distance(word, c[0]), -c[1], c[0]))[0]
 
     def knows_no_word_of(self, text: str) -> bool:
         """Whether the text has words and none is English or the corpus's: random letters, or a

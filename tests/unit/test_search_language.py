@@ -80,6 +80,26 @@ def test_misspelt_words_are_read_as_the_corpus_word(typed, meant):
     assert speller.correct(f"what about {typed}") == f"what about {meant}"
 
 
+def test_a_misspelling_one_letter_off_wins_over_a_word_that_only_contains_its_letters():
+    # "coersion" is one letter from "coercion"; its letters all stand, in order, in "conversion".
+    speller = Speller({"coercion", "conversion"})
+    assert speller.correct("coersion of women") == "coercion of women"
+
+
+@pytest.mark.parametrize(
+    "question, wanted, unwanted",
+    [
+        ("difference between intel and evidence", {"intelligence", "evidence"}, set()),
+        ("ppl who went to syria", {"people", "syria"}, set()),
+        ("men jailed for jihadism", {"extremist"}, {"foreign", "fighter"}),
+        ("a jihadist cell in the colony", {"extremist"}, {"foreign", "fighter"}),
+    ],
+)
+def test_chat_words_and_jihadist_are_read_as_the_corpus_means_them(question, wanted, unwanted):
+    terms = set(analyzer.query_terms(question))
+    assert wanted <= terms and not unwanted & terms
+
+
 def test_a_correct_word_of_another_topic_is_left_alone():
     speller = Speller({"resolution", "prosecution", "leather"})
     assert speller.correct("weather in almaty tomorrow") == "weather in almaty tomorrow"
