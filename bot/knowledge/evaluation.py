@@ -57,9 +57,18 @@ def load_questions(path: Path) -> dict[str, list[dict]]:
 
 def load_probe(path: Path) -> list[dict]:
     """The probe (tests/data/probe_questions.yml): questions listed under the section they were
-    written for, as items `score` takes."""
+    written for, as items `score` takes. A question is text, or {q: text, also: [ids]} when
+    other sections were found on a second reading to answer it too."""
     sections = yaml.safe_load(path.read_text(encoding="utf-8"))["sections"]
-    return [{"q": q, "ids": [section_id]} for section_id, questions in sections.items() for q in questions]
+    items = []
+    for section_id, questions in sections.items():
+        for entry in questions:
+            if isinstance(entry, str):
+                entry = {"q": entry}
+            if not entry.get("q") or set(entry) - {"q", "also"}:
+                raise ValueError(f"{path.name} ({section_id}): a question is text or {{q, also}}: {entry}")
+            items.append({"q": entry["q"], "ids": [section_id, *entry.get("also", [])]})
+    return items
 
 
 def score(kb, questions: list[dict], intent_of: Callable[[str], str] | None = None) -> Scores:

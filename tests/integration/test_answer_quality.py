@@ -27,9 +27,10 @@ FLOORS = {"tune": (93.0, 96.5, 87.0, 6), "held_back": (86.5, 94.5, 95.0, 2)}
 # 97.5 / 98.1 / 1 (earlier that day, before the last 429 NLU examples and before an intake
 # answer's words outside an intake were searched: held_back 80.9 / 87.7 / 100 / 0).
 ROUTED_FLOORS = {"tune": (92.5, 95.5, 95.0, 2), "held_back": (86.5, 94.5, 95.0, 2)}
-# The probe (tests/data/probe_questions.yml, one section per question), searched: measured
-# 2026-11-29 top-1 68.0 %, top-3 82.6 %.
-PROBE_FLOORS = (65.0, 80.0)
+# The probe (tests/data/probe_questions.yml: the section each question was written for, and for 68
+# of them another found on a second reading to answer it too), searched: measured 2026-11-29
+# top-1 72.9 %, top-3 84.2 % (68.0 / 82.6 with one section per question).
+PROBE_FLOORS = (70.0, 81.5)
 MODEL = ROOT / "models" / "prr.tar.gz"
 
 
@@ -94,3 +95,12 @@ def assert_above(figures: dict, floors: tuple) -> None:
     assert figures["top3_pct"] >= top3, figures
     assert figures["declines_pct"] >= declines, figures
     assert figures["answered_when_should_decline"] <= wrongly_answered, figures
+
+
+def test_a_probe_question_may_name_other_sections_that_answer_it_and_a_misspelt_key_is_refused(tmp_path):
+    probe = tmp_path / "probe.yml"
+    probe.write_text('sections:\n  a:\n    - "first"\n    - {q: "second", also: [b]}\n', encoding="utf-8")
+    assert load_probe(probe) == [{"q": "first", "ids": ["a"]}, {"q": "second", "ids": ["a", "b"]}]
+    probe.write_text('sections:\n  a:\n    - {q: "second", alsp: [b]}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="alsp"):
+        load_probe(probe)
