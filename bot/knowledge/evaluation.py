@@ -58,9 +58,11 @@ def load_questions(path: Path) -> dict[str, list[dict]]:
 def load_probe(path: Path) -> list[dict]:
     """The probe (tests/data/probe_questions.yml): questions listed under the section they were
     written for, as items `score` takes. A question is text, or {q: text, also: [ids]} when
-    other sections were found on a second reading to answer it too."""
-    sections = yaml.safe_load(path.read_text(encoding="utf-8"))["sections"]
-    items = []
+    other sections were found on a second reading to answer it too. Questions under `decline:`
+    must be declined."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sections = data["sections"]
+    items: list[dict] = [{"q": q, "decline": True} for q in data.get("decline") or []]
     for section_id, questions in sections.items():
         for entry in questions:
             if isinstance(entry, str):

@@ -206,12 +206,15 @@ class KnowledgeBase:
             assert self._index is not None and self._similarity is not None and self._meaning is not None
             ranked = self._index.rank(terms, k=max(2, k, RERANK_DEPTH), boost=boost)
             rows = [self._row_of[r.id] for r in ranked]
-            second = self._similarity.similarities(text, rows) + MEANING_WEIGHT * self._meaning.similarities(text, rows)
-            ranked = rerank(ranked, second)
+            wording = self._similarity.similarities(text, rows)
+            meaning = self._meaning.similarities(text, rows)
+            closeness = {r.id: (float(w), float(m)) for r, w, m in zip(ranked, wording, meaning, strict=True)}
+            ranked = rerank(ranked, wording + MEANING_WEIGHT * meaning)
             hits = [self._hit(r.id, r.score) for r in ranked[: max(1, k)]]
         best, runner_up = (ranked + [None, None])[:2]
         words = list(dict.fromkeys(terms))
-        answered = is_reliable(best, len(words), len(words) == 1 and self._speller.is_domain_word(words[0]))
+        domain_word = len(words) == 1 and self._speller.is_domain_word(words[0])
+        answered = is_reliable(best, len(words), domain_word, *(closeness[best.id] if best else (0.0, 0.0)))
         close = answered and best is not None and is_close(best, runner_up)
         return SearchResult(query=query, answered=answered, hits=hits, close=bool(close))
 

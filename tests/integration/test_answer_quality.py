@@ -27,10 +27,11 @@ FLOORS = {"tune": (93.0, 96.5, 87.0, 6), "held_back": (86.5, 94.5, 95.0, 2)}
 # 97.5 / 98.1 / 1 (earlier that day, before the last 429 NLU examples and before an intake
 # answer's words outside an intake were searched: held_back 80.9 / 87.7 / 100 / 0).
 ROUTED_FLOORS = {"tune": (92.5, 95.5, 95.0, 2), "held_back": (86.5, 94.5, 95.0, 2)}
-# The probe (tests/data/probe_questions.yml: the section each question was written for, and for 68
-# of them another found on a second reading to answer it too), searched: measured 2026-11-29
-# top-1 72.9 %, top-3 84.2 % (68.0 / 82.6 with one section per question).
-PROBE_FLOORS = (70.0, 81.5)
+# The probe (tests/data/probe_questions.yml: 1,422 questions with the section each was written for,
+# and for 68 of them another found on a second reading to answer it too; 215 near-topic questions
+# to decline), searched: measured 2026-11-29 top-1 73.9 %, top-3 84.9 %, declines 73.0 % (58
+# answered; 94 before the closeness condition of ranking.is_reliable).
+PROBE_FLOORS = (71.0, 82.0, 69.0, 66)
 MODEL = ROOT / "models" / "prr.tar.gz"
 
 
@@ -84,9 +85,8 @@ def test_what_the_assistant_answers_stays_above_its_floors(kb, intent_of, half):
 
 def test_the_probe_names_real_sections_and_stays_above_its_floors(kb):
     probe = load_probe(ROOT / "tests" / "data" / "probe_questions.yml")
-    assert {i for q in probe for i in q["ids"]} <= {s.id for s in parse_corpus(ROOT / "knowledge")}
-    figures = score(kb, probe).as_dict()
-    assert figures["top1_pct"] >= PROBE_FLOORS[0] and figures["top3_pct"] >= PROBE_FLOORS[1], figures
+    assert {i for q in probe for i in q.get("ids", [])} <= {s.id for s in parse_corpus(ROOT / "knowledge")}
+    assert_above(score(kb, probe).as_dict(), PROBE_FLOORS)
 
 
 def assert_above(figures: dict, floors: tuple) -> None:
@@ -97,10 +97,16 @@ def assert_above(figures: dict, floors: tuple) -> None:
     assert figures["answered_when_should_decline"] <= wrongly_answered, figures
 
 
-def test_a_probe_question_may_name_other_sections_that_answer_it_and_a_misspelt_key_is_refused(tmp_path):
+def test_a_probe_question_may_name_other_sections_that_answer_it_or_be_one_to_decline_and_a_misspelt_key_is_refused(
+    tmp_path,
+):
     probe = tmp_path / "probe.yml"
-    probe.write_text('sections:\n  a:\n    - "first"\n    - {q: "second", also: [b]}\n', encoding="utf-8")
-    assert load_probe(probe) == [{"q": "first", "ids": ["a"]}, {"q": "second", "ids": ["a", "b"]}]
+    probe.write_text('decline:\n  - "third"\nsections:\n  a:\n    - "first"\n    - {q: "second", also: [b]}\n', "utf-8")
+    assert load_probe(probe) == [
+        {"q": "third", "decline": True},
+        {"q": "first", "ids": ["a"]},
+        {"q": "second", "ids": ["a", "b"]},
+    ]
     probe.write_text('sections:\n  a:\n    - {q: "second", alsp: [b]}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="alsp"):
         load_probe(probe)

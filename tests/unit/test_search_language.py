@@ -6,7 +6,7 @@ import pytest
 
 from bot.knowledge import analyzer
 from bot.knowledge.meaning import MeaningIndex
-from bot.knowledge.ranking import Ranked, rerank
+from bot.knowledge.ranking import Ranked, is_reliable, rerank
 from bot.knowledge.similarity import CharNgramIndex
 from bot.knowledge.spelling import Speller
 from bot.language.guard import Unreadable, unreadable
@@ -185,3 +185,21 @@ def test_a_close_runner_up_much_more_like_the_question_is_put_first():
 def test_a_clear_bm25_win_stands_whatever_the_similarity():
     order = rerank([ranked("a", 10.0), ranked("b", 5.0), ranked("c", 2.0)], [0.1, 0.4, 0.05])
     assert order[0].id == "a" and [r.id for r in order[1:]] == ["b", "c"]
+
+
+def shares(matched: int, about: int, coverage: float) -> Ranked:
+    return Ranked("a", 20.0, coverage=coverage, matched=matched, about=about, fused=20.0)
+
+
+def test_a_few_shared_words_with_a_section_unlike_the_question_are_not_an_answer():
+    # "a crisis centre for women who left abusive husbands in Karaganda: how do we get state funding?"
+    near_topic = shares(matched=3, about=2, coverage=0.2)
+    assert not is_reliable(near_topic, 9, wording=0.15, meaning=0.35)
+    assert is_reliable(near_topic, 9, wording=0.3, meaning=0.35)
+    assert is_reliable(near_topic, 9, wording=0.15, meaning=0.55)
+    assert is_reliable(shares(matched=3, about=2, coverage=0.3), 9, wording=0.15, meaning=0.35)
+
+
+def test_most_of_a_questions_words_in_a_section_answer_it_though_few_name_what_it_is_about():
+    assert is_reliable(shares(matched=4, about=1, coverage=0.65), 5)
+    assert not is_reliable(shares(matched=3, about=1, coverage=1.0), 3)  # "punishment for murder in Kazakhstan"
