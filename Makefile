@@ -93,8 +93,8 @@ test-fast: install
 bench: install db
 	$(BIN)/python -m scripts.bench
 
-# Answer quality on both halves of tests/data/questions.yml: knowledge search, then what the
-# assistant answers with its intent classifier in front (EVAL_ARGS=--misses).
+# Answer quality on both halves of tests/data/questions.yml and on the probe: knowledge search,
+# then what the assistant answers with its intent classifier in front (EVAL_ARGS=--misses).
 eval: install train
 	$(BIN)/python -m scripts.eval $(EVAL_ARGS)
 

@@ -31,7 +31,11 @@ MODEL = ROOT / "models" / "prr.tar.gz"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list the tuning half's failures")
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="list the tuning half's failures and the probe's near-topic questions answered",
+    )
     parser.add_argument(
         "--model", type=Path, default=MODEL, help="trained Rasa model for the second table (default: %(default)s)"
     )
@@ -89,12 +93,12 @@ def main() -> None:
 
 
 def _table(results: dict) -> None:
-    print(f"{'half':<10} {'questions':>9} {'top-1':>7} {'top-3':>7} {'declines':>9} {'answered, should decline':>25}")
-    for half, s in results.items():
+    print(f"{'set':<10} {'questions':>9} {'top-1':>7} {'top-3':>7} {'declines':>9} {'answered, should decline':>25}")
+    for name, s in results.items():
         d = s.as_dict()
         declines = f"{d['declines_pct']:>8.1f}%" if s.must_decline else f"{'–':>9}"
         print(
-            f"{half:<10} {s.answerable + s.must_decline:>9} {d['top1_pct']:>6.1f}% {d['top3_pct']:>6.1f}% "
+            f"{name:<10} {s.answerable + s.must_decline:>9} {d['top1_pct']:>6.1f}% {d['top3_pct']:>6.1f}% "
             f"{declines} {s.wrongly_answered:>25}"
         )
 

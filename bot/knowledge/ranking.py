@@ -5,7 +5,7 @@ abstain rule.
 Kept free of I/O: the index is built from already-analysed sections. Each term's weight in each
 section (the fields' BM25 parts, weighted and summed) is computed once at build time and kept in
 numpy arrays, so a query costs one vector add per query term. The weights and thresholds were
-tuned on the tuning half of tests/data/questions.yml only (`make eval`).
+tuned on the tuning half of tests/data/questions.yml and on the probe only (`make eval`).
 """
 
 from __future__ import annotations

@@ -98,9 +98,7 @@ def assert_above(figures: dict, floors: tuple) -> None:
     assert figures["answered_when_should_decline"] <= wrongly_answered, figures
 
 
-def test_a_probe_question_may_name_other_sections_that_answer_it_or_be_one_to_decline_and_a_misspelt_key_is_refused(
-    tmp_path,
-):
+def test_a_probe_question_may_list_more_right_sections_or_be_one_to_decline_and_a_misspelt_key_is_refused(tmp_path):
     probe = tmp_path / "probe.yml"
     probe.write_text('decline:\n  - "third"\nsections:\n  a:\n    - "first"\n    - {q: "second", also: [b]}\n', "utf-8")
     assert load_probe(probe) == [
