@@ -16,7 +16,7 @@ import json
 import shutil
 from pathlib import Path
 
-from bot.knowledge.evaluation import HALVES, load_probe, load_questions, score
+from bot.knowledge.evaluation import HALVES, SHOULD_DECLINE, load_probe, load_questions, score
 from bot.knowledge.store import KnowledgeBase, load_corpus
 from bot.rasa_plugins.intent_router import load_intent_router
 from bot.storage.db import session_factory
@@ -88,7 +88,7 @@ def main() -> None:
                     print(" ", miss)
         print("\nProbe, near-topic questions answered:")
         for miss in results["probe"].misses:
-            if miss.startswith("answered, should decline"):
+            if miss.startswith(SHOULD_DECLINE):
                 print(" ", miss)
 
 

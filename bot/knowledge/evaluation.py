@@ -16,6 +16,8 @@ HALVES = ("tune", "held_back")
 # The intents whose messages are searched (data/rules): a question, text no intent fits, and an
 # intake answer with no intake running. Any other intent gets its own reply and no section.
 SEARCHED_INTENTS = frozenset({"ask_knowledge", "nlu_fallback", "inform"})
+# How a miss that should have been declined begins.
+SHOULD_DECLINE = "answered, should decline"
 
 
 @dataclass
@@ -25,7 +27,9 @@ class Scores:
     top3: int = 0
     must_decline: int = 0
     declined: int = 0
-    misses: list[str] = field(default_factory=list)  # what went wrong, for the tuning half only
+    misses: list[str] = field(
+        default_factory=list
+    )  # what went wrong (make eval prints the tuning half's and the probe's)
 
     @property
     def wrongly_answered(self) -> int:
@@ -86,7 +90,7 @@ def score(kb, questions: list[dict], intent_of: Callable[[str], str] | None = No
             scores.must_decline += 1
             scores.declined += not got
             if got:
-                scores.misses.append(f"answered, should decline: {item['q']!r} → {got[0]}")
+                scores.misses.append(f"{SHOULD_DECLINE}: {item['q']!r} → {got[0]}")
             continue
         scores.answerable += 1
         wanted = set(item["ids"])
