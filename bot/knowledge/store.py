@@ -24,6 +24,7 @@ from bot.knowledge.ranking import (
     is_reliable,
     rerank,
 )
+from bot.knowledge.sentences import AskedIndex
 from bot.knowledge.similarity import CharNgramIndex
 from bot.knowledge.spelling import Speller, vocabulary
 from bot.storage.db import Base
@@ -157,6 +158,7 @@ class KnowledgeBase:
         self._index: Bm25Index | None = None
         self._similarity: CharNgramIndex | None = None
         self._meaning: MeaningIndex | None = None
+        self._asked = AskedIndex({})
         self._speller = Speller(frozenset())
         self._rows: dict[str, KnowledgeSection] = {}
         self._row_of: dict[str, int] = {}  # section id -> its row in the similarity index
@@ -184,6 +186,7 @@ class KnowledgeBase:
         documents = [f"{r.title}\n{r.asks}\n{r.tags}\n{r.text}" for r in rows]
         self._similarity = CharNgramIndex(documents)
         self._meaning = MeaningIndex(documents)
+        self._asked = AskedIndex({r.id: [r.title, *r.asks.splitlines()] for r in rows})
         self._row_of = {r.id: i for i, r in enumerate(rows)}
         # Not the asks: they keep practitioners' own misspellings ("juvinile"), which would then
         # count as words of the corpus and never be corrected.
@@ -211,10 +214,14 @@ class KnowledgeBase:
             closeness = {r.id: (float(w), float(m)) for r, w, m in zip(ranked, wording, meaning, strict=True)}
             ranked = rerank(ranked, wording + MEANING_WEIGHT * meaning)
             hits = [self._hit(r.id, r.score) for r in ranked[: max(1, k)]]
-        best, runner_up = (ranked + [None, None])[:2]
-        words = list(dict.fromkeys(terms))
-        domain_word = len(words) == 1 and self._speller.is_domain_word(words[0])
-        answered = is_reliable(best, len(words), domain_word, *(closeness[best.id] if best else (0.0, 0.0)))
+            best, runner_up = (ranked + [None, None])[:2]
+            words = list(dict.fromkeys(terms))
+            domain_word = len(words) == 1 and self._speller.is_domain_word(words[0])
+            answered = False
+            if best is not None:
+                chosen = best.id
+                asked = lambda: self._asked.closeness(text, chosen)  # noqa: E731 - computed only if needed
+                answered = is_reliable(best, len(words), domain_word, *closeness[chosen], asked=asked)
         close = answered and best is not None and is_close(best, runner_up)
         return SearchResult(query=query, answered=answered, hits=hits, close=bool(close))
 

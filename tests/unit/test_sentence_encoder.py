@@ -1,0 +1,79 @@
+"""The sentence encoder of the abstain rule: what it finds close, and when the rule asks it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bot.knowledge import sentences
+from bot.knowledge.ranking import MIN_ASKED, Ranked, is_reliable
+from bot.knowledge.sentences import AskedIndex, SentenceEncoder, sentence_encoder
+
+ASKED = {
+    "women": [
+        "Prosecuting women who returned from ISIL territory",
+        "can wives of foreign fighters be charged",
+        "should women returnees be prosecuted or treated as victims",
+    ],
+    "visits": [
+        "Family visits in prison",
+        "how often can relatives visit an extremist prisoner",
+        "what may a family bring to a colony visit",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def asked():
+    return AskedIndex(ASKED)
+
+
+@pytest.mark.parametrize(
+    "question, section",
+    [
+        ("is it possible to put a returnee's spouse on trial", "women"),
+        ("his mother wants to come and see him in the colony", "visits"),
+    ],
+)
+def test_a_question_in_other_words_is_close_to_what_its_section_is_asked(asked, question, section):
+    other = next(s for s in ASKED if s != section)
+    assert asked.closeness(question, section) >= MIN_ASKED > asked.closeness(question, other)
+
+
+@pytest.mark.parametrize(
+    "question", ["domestic violence restraining order kazakhstan", "parcel weight limit ordinary colony kazakhstan"]
+)
+def test_a_near_topic_question_is_not_close_to_what_a_section_is_asked(asked, question):
+    assert max(asked.closeness(question, s) for s in ASKED) < MIN_ASKED
+
+
+def test_a_question_is_judged_the_same_alone_or_beside_longer_ones():
+    question = "can a returnee's wife be tried"
+    together = sentence_encoder().embed([question, "a much longer text that pads the batch " * 5])
+    alone = sentence_encoder().embed([question])
+    assert abs(together[0] - alone[0]).max() < 1e-5
+
+
+def test_weights_other_than_the_published_ones_are_refused(tmp_path):
+    source = sentences._model_directory()
+    shutil.copy(source / "tokenizer.json", tmp_path / "tokenizer.json")
+    (tmp_path / "model.safetensors").write_bytes((source / "model.safetensors").read_bytes()[:-1] + b"\0")
+    with pytest.raises(RuntimeError, match="not all-MiniLM-L6-v2 as published"):
+        SentenceEncoder(tmp_path)
+
+
+def shares(coverage: float) -> Ranked:
+    return Ranked("a", 20.0, coverage=coverage, matched=4, about=2, fused=20.0)
+
+
+def test_an_answer_sharing_little_of_the_question_must_be_what_its_section_is_asked():
+    assert not is_reliable(shares(0.3), 9, wording=0.3, asked=lambda: MIN_ASKED - 0.01)
+    assert is_reliable(shares(0.3), 9, wording=0.3, asked=lambda: MIN_ASKED)
+
+
+def test_an_answer_sharing_most_of_the_question_is_not_checked():
+    def never() -> float:
+        raise AssertionError("the encoder ran for an answer that did not need it")
+
+    assert is_reliable(shares(0.7), 5, asked=never)
