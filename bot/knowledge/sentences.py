@@ -15,7 +15,8 @@ Hugging Face publishes for revision 1110a243 of the model. The forward pass is w
 numpy (BERT's embedding, six attention layers, mean pooling over the tokens, unit length), so no
 deep-learning framework is installed: the package's own code, which would load PyTorch through
 sentence-transformers, is never imported. A question costs 10–20 ms (2026-11-30, 2-core VM),
-which is why it is encoded only when the rule needs it.
+which is why it is encoded only when the rule needs it. The model reads English only: questions
+in Russian will need a multilingual encoder for this check, or must skip it.
 """
 
 from __future__ import annotations
