@@ -16,10 +16,11 @@ pydantic 1, so it is never imported.
 from __future__ import annotations
 
 import importlib.util
-import threading
 from pathlib import Path
 
 import numpy as np
+
+from bot.knowledge.shared import loaded_once
 
 WEIGHTS = "weights/l2_supercat_256.safetensors"
 TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
@@ -58,17 +59,8 @@ class WordVectors:
         return vectors
 
 
-_shared: WordVectors | None = None
-_shared_lock = threading.Lock()
-
-
-def word_vectors() -> WordVectors:
-    """The one WordVectors of this process (16 MB of vectors, loaded in about 0.1 s on first use)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = WordVectors()
-        return _shared
+# The one WordVectors of this process (16 MB of vectors, loaded in about 0.1 s on first use).
+word_vectors = loaded_once(WordVectors)
 
 
 class MeaningIndex:

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import threading
 from pathlib import Path
 
 import numpy as np
+
+from bot.knowledge.shared import loaded_once
 
 MODEL_DIRECTORY = "model"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -132,17 +133,8 @@ class SentenceEncoder:
         return (x - mean) / np.sqrt(variance + LAYER_NORM_EPS) * self._w[name + ".weight"] + self._w[name + ".bias"]
 
 
-_shared: SentenceEncoder | None = None
-_shared_lock = threading.Lock()
-
-
-def sentence_encoder() -> SentenceEncoder:
-    """The one SentenceEncoder of this process (91 MB of weights, loaded on first use)."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = SentenceEncoder()
-        return _shared
+# The one SentenceEncoder of this process (91 MB of weights, loaded in about 0.4 s on first use).
+sentence_encoder = loaded_once(SentenceEncoder)
 
 
 class AskedIndex:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bot.knowledge import sentences
 from bot.knowledge.ranking import MIN_ASKED, Ranked, is_reliable
 from bot.knowledge.sentences import AskedIndex, SentenceEncoder, sentence_encoder
+from bot.knowledge.shared import loaded_once
 
 ASKED = {
     "women": [
@@ -77,3 +80,17 @@ def test_an_answer_sharing_most_of_the_question_is_not_checked():
         raise AssertionError("the encoder ran for an answer that did not need it")
 
     assert is_reliable(shares(0.7), 5, asked=never)
+
+
+def test_the_encoder_is_loaded_once_whichever_threads_ask_first():
+    loads = []
+
+    def load() -> object:
+        loads.append(1)
+        time.sleep(0.05)  # as reading 91 MB of weights takes a while
+        return object()
+
+    shared = loaded_once(load)
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: shared(), range(8)))
+    assert len(loads) == 1 and all(g is got[0] for g in got)
