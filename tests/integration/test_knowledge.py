@@ -85,6 +85,11 @@ def test_loading_twice_adds_nothing_and_a_changed_section_is_updated_not_duplica
         ),
         # word matching alone put a Kyrgyz example first; the section's whole wording is closer
         ("should extremist prisoners be spread across prisons or kept in one wing", "prison-dispersal-concentration"),
+        # sharing few words with either, the question is closer to what the runner-up is asked
+        (
+            "is it a problem that 12 different officials have interviewed the same returnee family in one month?",
+            "screen-reception-team",
+        ),
     ],
 )
 def test_practitioner_questions_get_the_right_section(kb, question, expected):
