@@ -27,9 +27,8 @@ class Scores:
     top3: int = 0
     must_decline: int = 0
     declined: int = 0
-    misses: list[str] = field(
-        default_factory=list
-    )  # what went wrong (make eval prints the tuning half's and the probe's)
+    # What went wrong (make eval prints the tuning half's and the probe's).
+    misses: list[str] = field(default_factory=list)
 
     @property
     def wrongly_answered(self) -> int:
